@@ -1,0 +1,76 @@
+import { z } from 'zod'
+
+/** A text every learner-facing field carries in both languages. */
+export const Bilingual = z
+  .object({
+    en: z.string().trim().min(1, 'the English text is empty'),
+    ru: z.string().trim().min(1, 'the Russian text is empty'),
+  })
+  .strict()
+  .describe('The same text in English and in Russian')
+
+export const ServiceName = z
+  .enum(['postgres', 'redis', 'rabbitmq', 'nats'])
+  .describe('A real service the suite talks to')
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use lower-case words joined by "-" (like "rate-limit")')
+
+export const KataMeta = z
+  .object({
+    $schema: z.string().optional(),
+    id: z
+      .string()
+      .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'an id is "<chapter>/<slug>", e.g. "redis/rate-limit"')
+      .describe('Stable id "<chapter>/<slug>": never changes, whatever the folder is called'),
+    title: Bilingual.describe('Short title shown in lists'),
+    topics: z
+      .array(z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/, 'a topic id looks like "redis.cache"'))
+      .min(1, 'name at least one topic id of TOPICS.md')
+      .describe('Topic ids of TOPICS.md this kata covers'),
+    services: z.array(ServiceName).default([]).describe('Services the hidden suite needs'),
+    files: z
+      .array(z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, 'a path inside the kata folder, like "index.ts"'))
+      .min(1, 'list the files the learner edits')
+      .describe('Files the learner edits; the first one is what `@kata/<id>` imports'),
+    budgetMs: z
+      .number()
+      .int()
+      .min(500)
+      .max(600_000)
+      .default(10_000)
+      .describe('Wall-clock budget of one run of the suite, in milliseconds'),
+    points: z.number().int().min(1).max(100).default(10).describe('Points for passing every test'),
+    partialCredit: z
+      .boolean()
+      .default(false)
+      .describe('When true, a partly passing kata scores points × passed/total'),
+    hints: z.array(Bilingual).min(2, 'give at least two progressive hints').describe('Hints, from gentle to explicit'),
+    steps: z
+      .array(z.object({ title: Bilingual, tests: z.string().min(1) }).strict())
+      .optional()
+      .describe('Multi-step katas: each step names the describe block that grades it'),
+  })
+  .strict()
+
+export const ChapterMeta = z
+  .object({
+    $schema: z.string().optional(),
+    id: slug.describe('Stable chapter id, the first half of every kata id in it'),
+    order: z.number().int().min(0).describe('Place of the chapter in the roadmap'),
+    title: Bilingual,
+    intro: Bilingual.describe('A short introduction for learners (Markdown)'),
+    resources: z
+      .array(z.object({ title: z.string().min(1), url: z.string().url() }).strict())
+      .default([])
+      .describe('Reading the roadmap recommends for this chapter'),
+    katas: z.array(slug).describe('Kata slugs in roadmap order'),
+  })
+  .strict()
+
+export type KataMeta = z.infer<typeof KataMeta>
+export type ChapterMeta = z.infer<typeof ChapterMeta>
+export type Bilingual = z.infer<typeof Bilingual>
+export type ServiceName = z.infer<typeof ServiceName>
+export const SERVICE_NAMES = ServiceName.options

@@ -1,0 +1,28 @@
+import type { ChapterMeta, KataMeta } from './schema.ts'
+
+/** A kata as the rest of the system sees it: metadata plus where its parts live. */
+export interface Kata extends KataMeta {
+  chapter: string
+  slug: string
+  /** Position in the whole roadmap, 0-based. */
+  index: number
+  /** Folder of the kata relative to exercises/ and solutions/, e.g. "03-postgres/01-crud". */
+  dir: string
+  /** Absolute path of the kata's metadata file. */
+  metaFile: string
+  /** Absolute path of the hidden suite. */
+  suiteFile: string
+}
+
+export interface Chapter extends Omit<ChapterMeta, 'katas'> {
+  dir: string
+  katas: Kata[]
+}
+
+export interface Catalog {
+  root: string
+  chapters: Chapter[]
+  /** Every kata in roadmap order. */
+  katas: Kata[]
+  byId: Map<string, Kata>
+}

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { CatalogError } from '../catalog/errors.ts'
+import { findKata, nearIds } from '../catalog/find.ts'
+import { loadCatalog } from '../catalog/load.ts'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import { pickLang, type Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { ConfigFileError, readConfigFile, type RoadmapConfig } from '../services/config-file.ts'
+
+/** An error the CLI prints as it is (no stack) before exiting with `exitCode`. */
+export class UserError extends Error {
+  override name = 'UserError'
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message)
+  }
+}
+
+export interface GlobalOptions {
+  root?: string
+  lang?: string
+}
+
+export interface Context {
+  root: string
+  catalog: Catalog
+  config: RoadmapConfig
+  lang: Lang
+}
+
+/** The checkout: --root, or the nearest folder upwards that has a harness/. */
+export function findRoot(start = process.cwd()): string {
+  let dir = resolve(start)
+  for (;;) {
+    if (existsSync(join(dir, 'harness')) && existsSync(join(dir, 'exercises'))) return dir
+    const up = dirname(dir)
+    if (up === dir) return resolve(start)
+    dir = up
+  }
+}
+
+export function openContext(opts: GlobalOptions): Context {
+  const root = opts.root ? resolve(opts.root) : findRoot()
+  try {
+    const config = readConfigFile(root)
+    const catalog = loadCatalog(root)
+    return { root, catalog, config, lang: pickLang(opts.lang, process.env, config.lang) }
+  } catch (err) {
+    if (err instanceof CatalogError || err instanceof ConfigFileError) throw new UserError(err.message)
+    throw err
+  }
+}
+
+export function requireKata(ctx: Context, query: string): Kata {
+  const kata = findKata(ctx.catalog, query)
+  if (!kata) throw new UserError(messages(ctx.lang).unknownKata(query, nearIds(ctx.catalog, query)))
+  return kata
+}

@@ -1,0 +1,32 @@
+import { text } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { kataState, type KataState } from '../progress/record.ts'
+import { ProgressStore } from '../progress/store.ts'
+import { paint } from '../report/style.ts'
+import { openContext, type GlobalOptions } from './context.ts'
+
+const MARK: Record<KataState, string> = { passed: '✓', failed: '✗', regressed: '↺', 'not-tried': '·' }
+
+/** `roadmap list`: chapters in roadmap order, each kata with its state. */
+export async function listCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const ctx = openContext(opts)
+  const store = new ProgressStore(ctx.root)
+  const m = messages(ctx.lang)
+  if (opts.json) {
+    const rows = ctx.catalog.katas.map((k) => ({ id: k.id, chapter: k.chapter, title: k.title, services: k.services, points: k.points, state: kataState(store, k.id) }))
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
+    return 0
+  }
+  for (const ch of ctx.catalog.chapters) {
+    const passed = ch.katas.filter((k) => kataState(store, k.id) === 'passed').length
+    process.stdout.write(`\n${paint('bold', text(ch.title, ctx.lang))}  ${paint('dim', `${passed}/${ch.katas.length}`)}\n`)
+    for (const k of ch.katas) {
+      const state = kataState(store, k.id)
+      const mark = state === 'passed' ? paint('green', MARK[state]) : state === 'not-tried' ? MARK[state] : paint('red', MARK[state])
+      const svc = k.services.length ? paint('dim', `  [${k.services.join(', ')}]`) : ''
+      const label = state === 'regressed' ? paint('yellow', ` (${m.regressed})`) : ''
+      process.stdout.write(`  ${mark} ${k.id.padEnd(32)} ${text(k.title, ctx.lang)}${label}${svc}\n`)
+    }
+  }
+  return 0
+}

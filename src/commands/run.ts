@@ -1,0 +1,30 @@
+import type { Kata } from '../catalog/types.ts'
+import { recordResult } from '../progress/record.ts'
+import { ProgressStore } from '../progress/store.ts'
+import { resultDetails } from '../report/text.ts'
+import { exercisesTarget, solutionsTarget, submissionTarget, type Target } from '../runner/target.ts'
+import { openContext, requireKata, type GlobalOptions } from './context.ts'
+import { openRunners } from './session.ts'
+
+export interface RunOptions extends GlobalOptions {
+  solution?: boolean
+  target?: string
+  json?: boolean
+}
+
+/** `roadmap run <kata>`: one verdict, the failing assertions, exit 0 only on a pass. */
+export async function runCommand(query: string, opts: RunOptions): Promise<number> {
+  const ctx = openContext(opts)
+  const kata: Kata = requireKata(ctx, query)
+  const target: Target = opts.target ? submissionTarget(opts.target) : opts.solution ? solutionsTarget(ctx.catalog) : exercisesTarget(ctx.catalog)
+  const runners = await openRunners(ctx, [kata], 1)
+  try {
+    const result = await runners.pool.run(kata, target)
+    if (target.kind === 'exercises') recordResult(new ProgressStore(ctx.root), result)
+    if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    else process.stdout.write(`${resultDetails(result, kata, ctx.lang)}\n`)
+    return result.verdict === 'pass' ? 0 : 1
+  } finally {
+    await runners.close()
+  }
+}

@@ -1,0 +1,71 @@
+import type { Kata } from '../catalog/types.ts'
+import { loadTopics } from '../catalog/topics.ts'
+import { passedCount } from '../results/model.ts'
+import { paint } from '../report/style.ts'
+import { exercisesTarget, solutionsTarget } from '../runner/target.ts'
+import { checkKata, type KataCheck } from '../verify/check-kata.ts'
+import { openContext, requireKata, UserError, type GlobalOptions } from './context.ts'
+import { openRunners } from './session.ts'
+
+export interface VerifyOptions extends GlobalOptions {
+  kata?: string[]
+  chapter?: string[]
+  jobs?: string
+  json?: boolean
+}
+
+/** `roadmap verify`: every solution passes, every starter fails, the catalog is whole. */
+export async function verifyCommand(opts: VerifyOptions): Promise<number> {
+  const ctx = openContext(opts)
+  let katas: Kata[] = ctx.catalog.katas
+  if (opts.kata?.length) katas = opts.kata.map((q) => requireKata(ctx, q))
+  if (opts.chapter?.length) {
+    const unknown = opts.chapter.filter((c) => !ctx.catalog.chapters.some((ch) => ch.id === c))
+    if (unknown.length) throw new UserError(`no chapter ${unknown.join(', ')}; chapters: ${ctx.catalog.chapters.map((c) => c.id).join(', ')}`)
+    katas = katas.filter((k) => opts.chapter!.includes(k.chapter))
+  }
+  const jobs = opts.jobs ? Number(opts.jobs) : undefined
+  const t0 = performance.now()
+  const runners = await openRunners(ctx, katas, jobs)
+  const out = process.stdout
+  let checks: KataCheck[]
+  try {
+    const solutions = solutionsTarget(ctx.catalog)
+    const exercises = exercisesTarget(ctx.catalog)
+    checks = await Promise.all(
+      katas.map(async (k) => {
+        const c = await checkKata(runners.pool, k, solutions, exercises)
+        if (!opts.json) out.write(`${checkLine(c)}\n`)
+        return c
+      }),
+    )
+  } finally {
+    await runners.close()
+  }
+  const broken = checks.filter((c) => c.problems.length)
+  const skipped = checks.filter((c) => c.skipped)
+  const whole = !opts.kata?.length && !opts.chapter?.length
+  const topics = loadTopics(ctx.root)
+  const covered = new Set(ctx.catalog.katas.flatMap((k) => k.topics))
+  const uncovered = topics.filter((t) => !covered.has(t.id)).map((t) => t.id)
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1)
+  if (opts.json) {
+    out.write(`${JSON.stringify({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), uncoveredTopics: uncovered, katas: checks }, null, 2)}\n`)
+  } else {
+    for (const s of skipped) out.write(paint('yellow', `⚠ ${s.id}: not checked: ${s.solution.message ?? s.starter.message}\n`))
+    if (whole && topics.length) out.write(`Topics covered: ${topics.length - uncovered.length}/${topics.length}${uncovered.length ? ` (not yet: ${uncovered.join(', ')})` : ''}\n`)
+    const slow = [...checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5)
+    out.write(`Slowest: ${slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}\n`)
+    out.write(`${checks.length - broken.length - skipped.length} sound, ${broken.length} broken, ${skipped.length} not checked, in ${seconds} s\n`)
+  }
+  return broken.length || skipped.length ? 1 : 0
+}
+
+function checkLine(c: KataCheck): string {
+  const ok = !c.problems.length && !c.skipped
+  const mark = c.skipped ? paint('yellow', '⚠') : ok ? paint('green', '✓') : paint('red', '✗')
+  const sol = `solution ${c.solution.verdict} ${passedCount(c.solution)}/${c.solution.tests.length}`
+  const st = `starter ${c.starter.verdict} ${passedCount(c.starter)}/${c.starter.tests.length}`
+  const head = `${mark} ${c.id.padEnd(30)} ${sol}, ${st}  ${paint('dim', `${c.durationMs} ms`)}`
+  return [head, ...c.problems.map((p) => paint('red', `    - ${p}`))].join('\n')
+}

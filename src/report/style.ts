@@ -1,0 +1,24 @@
+import { styleText } from 'node:util'
+import type { Verdict } from '../results/model.ts'
+
+type Format = Parameters<typeof styleText>[0]
+
+/** Colours through node:util, which honours NO_COLOR, FORCE_COLOR and non-TTY streams. */
+export const paint = (format: Format, text: string, stream: NodeJS.WriteStream = process.stdout) =>
+  styleText(format, text, { stream })
+
+export const verdictColor: Record<Verdict, Format> = {
+  pass: 'green',
+  fail: 'red',
+  error: 'red',
+  timeout: 'yellow',
+  unavailable: 'yellow',
+}
+
+export const verdictMark: Record<Verdict, string> = {
+  pass: '✓',
+  fail: '✗',
+  error: '✗',
+  timeout: '⏱',
+  unavailable: '⚠',
+}

@@ -1,0 +1,46 @@
+import type { Kata } from '../catalog/types.ts'
+import type { Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { passedCount, type KataResult } from '../results/model.ts'
+import { paint, verdictColor, verdictMark } from './style.ts'
+
+const indent = (s: string, pad = '    ') => s.split('\n').map((l) => pad + l).join('\n')
+
+/** One line: mark, id, verdict, tests, time. */
+export function resultLine(r: KataResult, lang: Lang): string {
+  const m = messages(lang)
+  const mark = paint(verdictColor[r.verdict], verdictMark[r.verdict])
+  const tests = r.tests.length ? `  ${m.tests(passedCount(r), r.tests.length)}` : ''
+  return `${mark} ${r.id}  ${paint(verdictColor[r.verdict], m.verdict[r.verdict])}${tests}  ${paint('dim', `${r.durationMs} ms`)}`
+}
+
+/** A colourless rendering of a diff line by line, coloured for a terminal. */
+function paintDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .map((l) => (/^\s*(\+|Received)/.test(l) ? paint('red', l) : /^\s*(-|Expected)/.test(l) ? paint('green', l) : l))
+    .join('\n')
+}
+
+/**
+ * The full story of one run, for `roadmap run` and plain watch mode: the verdict,
+ * why the run failed as a whole, then the first failing tests with their diffs.
+ */
+export function resultDetails(r: KataResult, kata: Kata | undefined, lang: Lang, maxFailures = 3): string {
+  const m = messages(lang)
+  const lines = [resultLine(r, lang)]
+  if (r.message) lines.push(indent(r.message))
+  const failed = r.tests.filter((t) => t.status === 'fail')
+  for (const t of failed.slice(0, maxFailures)) {
+    lines.push('', `  ${paint('red', '✗')} ${paint('bold', t.name)}`)
+    if (t.message) lines.push(indent(t.message))
+    if (t.diff) lines.push(indent(paintDiff(t.diff)))
+    if (t.output) lines.push(indent(`${paint('dim', `${m.output}:`)}\n${t.output}`))
+  }
+  if (failed.length > maxFailures) lines.push('', `  … ${failed.length - maxFailures} more failing`)
+  if (!failed.length && r.output && r.verdict !== 'pass') lines.push('', indent(`${paint('dim', `${m.output}:`)}\n${r.output}`))
+  if (kata && r.verdict !== 'pass' && r.target === 'exercises') {
+    lines.push('', paint('dim', `  ${m.edit}: ${kata.files.map((f) => `exercises/${kata.dir}/${f}`).join(', ')}`))
+  }
+  return lines.join('\n')
+}

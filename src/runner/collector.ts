@@ -1,0 +1,85 @@
+import { stripVTControlCharacters } from 'node:util'
+import type { UserConsoleLog } from 'vitest'
+import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification } from 'vitest/node'
+import type { TestOutcome } from '../results/model.ts'
+import { OutputBuffer } from './output-buffer.ts'
+import { describeError, type LoadFailure } from './errors.ts'
+
+/** What one Vitest run reported, before it becomes a KataResult. */
+export interface RunReport {
+  tests: TestOutcome[]
+  /** The suite could not run at all: a load error, an error outside any test. */
+  loadFailure?: LoadFailure
+  output?: string
+  reason: 'passed' | 'failed' | 'interrupted'
+}
+
+export interface OutputCaps {
+  perTest: number
+  perRun: number
+}
+
+/**
+ * A Vitest reporter that turns one run into a RunReport. It prints nothing:
+ * every surface renders from the result model instead.
+ */
+export class Collector implements Reporter {
+  private logs = new Map<string, OutputBuffer>()
+  private runOutput: OutputBuffer
+  private waiting: ((r: RunReport) => void) | undefined
+
+  constructor(private readonly caps: OutputCaps) {
+    this.runOutput = new OutputBuffer(caps.perRun)
+  }
+
+  /** Resolves with the report of the next run that ends. */
+  nextRun(): Promise<RunReport> {
+    return new Promise((resolve) => (this.waiting = resolve))
+  }
+
+  onTestRunStart(_specs: ReadonlyArray<TestSpecification>) {
+    this.logs.clear()
+    this.runOutput = new OutputBuffer(this.caps.perRun)
+  }
+
+  onUserConsoleLog(log: UserConsoleLog) {
+    const key = log.taskId ?? ''
+    let buf = this.logs.get(key)
+    if (!buf) this.logs.set(key, (buf = new OutputBuffer(this.caps.perTest)))
+    buf.push(log.content)
+    this.runOutput.push(log.content)
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>, reason: RunReport['reason']) {
+    const tests: TestOutcome[] = []
+    let loadFailure: LoadFailure | undefined
+    for (const mod of modules) {
+      for (const test of mod.children.allTests()) tests.push(this.outcome(test))
+      const moduleErrors = [...mod.errors(), ...collectSuiteErrors(mod)]
+      if (moduleErrors[0] && !loadFailure) loadFailure = describeError(moduleErrors[0], 'load')
+    }
+    if (!loadFailure && unhandled[0]) loadFailure = describeError(unhandled[0], 'unhandled')
+    const done = this.waiting
+    this.waiting = undefined
+    done?.({ tests, loadFailure, output: this.runOutput.toString(), reason })
+  }
+
+  private outcome(test: TestCase): TestOutcome {
+    const result = test.result()
+    const durationMs = Math.round(test.diagnostic()?.duration ?? 0)
+    const output = this.logs.get(test.id)?.toString()
+    if (result.state === 'passed') return { name: test.fullName, status: 'pass', durationMs, output }
+    if (result.state === 'failed') {
+      const err = result.errors[0]
+      const described = err ? describeError(err, 'test') : undefined
+      return { name: test.fullName, status: 'fail', message: described?.message ?? 'failed', diff: err?.diff ? stripVTControlCharacters(err.diff) : undefined, output, durationMs }
+    }
+    return { name: test.fullName, status: 'skip', durationMs, output }
+  }
+}
+
+function collectSuiteErrors(mod: TestModule): SerializedError[] {
+  const errors: SerializedError[] = []
+  for (const suite of mod.children.allSuites()) errors.push(...suite.errors())
+  return errors
+}

@@ -1,0 +1,60 @@
+import type { Kata } from '../catalog/types.ts'
+import type { KataResult } from '../results/model.ts'
+import { SuiteRunner, type RunnerOptions } from './suite-runner.ts'
+import type { Target } from './target.ts'
+
+/**
+ * Runs many katas at once for `verify` and `grade`: up to `concurrency` Vitest
+ * instances, each kept per target and reused for the next kata.
+ */
+export class RunnerPool {
+  private idle = new Map<string, SuiteRunner[]>()
+  private all: SuiteRunner[] = []
+  private active = 0
+  private waiters: (() => void)[] = []
+
+  constructor(
+    private readonly options: RunnerOptions,
+    readonly concurrency: number,
+  ) {}
+
+  async run(kata: Kata, target: Target): Promise<KataResult> {
+    await this.slot()
+    try {
+      const runner = this.idle.get(target.root)?.pop() ?? (await this.spawn(target))
+      try {
+        return await runner.run(kata)
+      } finally {
+        const list = this.idle.get(target.root) ?? []
+        list.push(runner)
+        this.idle.set(target.root, list)
+      }
+    } finally {
+      this.active--
+      this.waiters.shift()?.()
+    }
+  }
+
+  private async spawn(target: Target) {
+    const r = await SuiteRunner.create(this.options, target)
+    this.all.push(r)
+    return r
+  }
+
+  private slot(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) =>
+      this.waiters.push(() => {
+        this.active++
+        resolve()
+      }),
+    )
+  }
+
+  async close() {
+    await Promise.allSettled(this.all.map((r) => r.close()))
+  }
+}

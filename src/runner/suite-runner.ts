@@ -1,0 +1,152 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { createVitest, type Vitest } from 'vitest/node'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import type { ServiceName } from '../catalog/schema.ts'
+import { scoreOf, type KataResult, type Verdict } from '../results/model.ts'
+import { kataAliasPlugin } from './alias-plugin.ts'
+import { Collector, type OutputCaps, type RunReport } from './collector.ts'
+import type { ProvidedToSuites } from './provided.ts'
+import type { Target } from './target.ts'
+import { Watchdog } from './watchdog.ts'
+
+export interface ServiceAccess {
+  urls: Partial<Record<ServiceName, string>>
+  /** Why a service is missing, with the command that provides it; undefined when it is there. */
+  problem(name: ServiceName): string | undefined
+}
+
+export interface RunnerOptions {
+  catalog: Catalog
+  services: ServiceAccess
+  caps?: OutputCaps
+}
+
+const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url))
+
+/**
+ * One long-lived Vitest instance that runs one kata's suite at a time against one
+ * target. Create it once per session; each run costs a worker, not a Vitest.
+ * (One instance per target: Vite caches how `@kata/<id>` resolved, per instance.)
+ */
+export class SuiteRunner {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly vitest: Vitest,
+    private readonly collector: Collector,
+    private readonly options: RunnerOptions,
+    readonly target: Target,
+  ) {}
+
+  static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
+    const { catalog } = options
+    const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 })
+    const provide: ProvidedToSuites = {
+      'roadmap:services': options.services.urls,
+      'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
+      'roadmap:run-tag': randomBytes(3).toString('hex'),
+    }
+    const vitest = await createVitest(
+      {
+        root: catalog.root,
+        config: false,
+        watch: false,
+        include: ['harness/**/kata.test.ts'],
+        pool: 'forks',
+        maxWorkers: 1,
+        isolate: true,
+        fileParallelism: false,
+        reporters: [collector],
+        setupFiles: [WORKER_SETUP],
+        provide,
+        passWithNoTests: true,
+        silent: false,
+        printConsoleTrace: false,
+        onConsoleLog: () => false,
+        // The transform cache bakes in where @kata/<id> resolved: one cache per target
+        // and catalog layout, none for throwaway submission folders.
+        fsModuleCache: target.kind !== 'submission',
+        fsModuleCachePath: `${catalog.root}/node_modules/.vitest-cache/${target.kind}-${layoutHash(catalog)}`,
+      },
+      {
+        plugins: [kataAliasPlugin(catalog, target)],
+        server: { watch: null },
+        logLevel: 'silent',
+        clearScreen: false,
+        cacheDir: `${catalog.root}/node_modules/.roadmap-vite`,
+      },
+    )
+    await vitest.standalone()
+    return new SuiteRunner(vitest, collector, options, target)
+  }
+
+  /** Marks a changed file so the next run sees its new content. */
+  invalidate(file: string) {
+    this.vitest.invalidateFile(file)
+  }
+
+  /** Runs one kata's suite. Runs are queued: one at a time. */
+  run(kata: Kata): Promise<KataResult> {
+    const next = this.queue.then(() => this.runNow(kata, this.target))
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  private async runNow(kata: Kata, target: Target): Promise<KataResult> {
+    const started = performance.now()
+    const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
+    if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
+
+    const specs = this.vitest.getModuleSpecifications(kata.suiteFile)
+    const specifications = specs.length ? specs : [this.vitest.getRootProject().createSpecification(kata.suiteFile)]
+    const watchdog = new Watchdog(this.vitest)
+    const report = this.collector.nextRun()
+    watchdog.arm(kata.budgetMs)
+    try {
+      await this.vitest.runTestSpecifications(specifications)
+    } finally {
+      watchdog.disarm()
+    }
+    const r = await report
+    if (watchdog.fired) {
+      return this.result(kata, target, 'timeout', r, started, `the run took longer than its budget of ${(kata.budgetMs / 1000).toFixed(1)} s and was stopped: look for an endless loop or a promise that never settles`)
+    }
+    return this.result(kata, target, verdictOf(r), r, started, r.loadFailure?.message)
+  }
+
+  private result(kata: Kata, target: Target, verdict: Verdict, r: RunReport | undefined, started: number, message?: string): KataResult {
+    const tests = r?.tests ?? []
+    return {
+      id: kata.id,
+      target: target.kind,
+      verdict,
+      tests,
+      message,
+      output: r?.output,
+      durationMs: Math.round(performance.now() - started),
+      points: kata.points,
+      score: scoreOf(verdict, tests, kata.points, kata.partialCredit),
+      finishedAt: new Date().toISOString(),
+    }
+  }
+
+  async close() {
+    await this.queue
+    await this.vitest.close()
+  }
+}
+
+function verdictOf(r: RunReport): Verdict {
+  if (r.loadFailure?.kind === 'service') return 'unavailable'
+  if (r.tests.some((t) => t.status === 'fail' && /Test timed out in \d+ms|Hook timed out/.test(t.message ?? ''))) return 'timeout'
+  if (r.loadFailure) return r.tests.some((t) => t.status === 'pass') ? 'fail' : 'error'
+  if (r.tests.length === 0) return 'error'
+  return r.tests.every((t) => t.status === 'pass') ? 'pass' : 'fail'
+}
+
+const layoutHash = (catalog: Catalog) =>
+  createHash('sha1')
+    .update(catalog.katas.map((k) => `${k.id}=${k.dir}/${k.files[0]}`).join('\n'))
+    .digest('hex')
+    .slice(0, 10)

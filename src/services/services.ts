@@ -1,0 +1,127 @@
+import { join } from 'node:path'
+import type { ServiceName } from '../catalog/schema.ts'
+import type { ServiceAccess } from '../runner/suite-runner.ts'
+import { SERVICES } from './catalog.ts'
+import type { RoadmapConfig } from './config-file.ts'
+import { dockerEngine, startContainer, type StartedService } from './containers.ts'
+import { embeddedPostgresAvailable, startEmbeddedPostgres } from './embedded-postgres.ts'
+import { probe } from './probe.ts'
+import { redact, type ServiceStatus } from './status.ts'
+
+export interface ResolveOptions {
+  root: string
+  env?: NodeJS.ProcessEnv
+  config?: RoadmapConfig
+  /** Start Testcontainers / embedded PostgreSQL when nothing is listening (default: yes). */
+  start?: boolean
+}
+
+/**
+ * The services of one session, resolved in DESIGN.md's order: explicit URL →
+ * a server on the standard local port → Testcontainers → embedded PostgreSQL →
+ * a clear message. Whatever it started, it stops on close().
+ */
+export class Services {
+  private started: StartedService[] = []
+  private statuses = new Map<ServiceName, ServiceStatus>()
+  private engine: ReturnType<typeof dockerEngine> | undefined
+
+  constructor(private readonly options: ResolveOptions) {}
+
+  static async resolve(names: Iterable<ServiceName>, options: ResolveOptions): Promise<Services> {
+    const services = new Services(options)
+    await Promise.all([...new Set(names)].map((n) => services.resolveOne(n)))
+    return services
+  }
+
+  get all(): ServiceStatus[] {
+    return [...this.statuses.values()]
+  }
+
+  status(name: ServiceName): ServiceStatus | undefined {
+    return this.statuses.get(name)
+  }
+
+  access(): ServiceAccess {
+    const urls: ServiceAccess['urls'] = {}
+    for (const s of this.statuses.values()) if (s.state === 'ready') urls[s.name] = s.url
+    return { urls, problem: (name) => this.problem(name) }
+  }
+
+  /** Why a service is not usable, with what to do about it; undefined when it is ready. */
+  problem(name: ServiceName): string | undefined {
+    const s = this.statuses.get(name)
+    if (!s) return `${SERVICES[name].label} was not looked for in this session`
+    if (s.state === 'ready') return undefined
+    return `${SERVICES[name].label} is not reachable (${s.tried.join('; ')}). Start it: ${s.fix}`
+  }
+
+  /** Probes a service again (it may have come back, or gone away). */
+  async refresh(name: ServiceName): Promise<ServiceStatus> {
+    return this.resolveOne(name)
+  }
+
+  private async resolveOne(name: ServiceName): Promise<ServiceStatus> {
+    const status = await this.find(name)
+    this.statuses.set(name, status)
+    return status
+  }
+
+  private async find(name: ServiceName): Promise<ServiceStatus> {
+    const spec = SERVICES[name]
+    const env = this.options.env ?? process.env
+    const t0 = performance.now()
+    const ms = () => Math.round(performance.now() - t0)
+    const tried: string[] = []
+    const explicit: [string | undefined, 'env' | 'config', string][] = [
+      [env[spec.envVar], 'env', `$${spec.envVar}`],
+      [this.options.config?.services?.[name], 'config', 'roadmap.config.yaml'],
+    ]
+    for (const [url, source, where] of explicit) {
+      if (!url) continue
+      try {
+        await probe(name, url)
+        return { name, state: 'ready', url, source, probeMs: ms() }
+      } catch (err) {
+        // An explicit URL that does not answer is a mistake to report, not a reason to guess.
+        return { name, state: 'missing', tried: [`${where}=${redact(url)}: ${(err as Error).message}`], fix: `check ${where}, or unset it to use a local server`, probeMs: ms() }
+      }
+    }
+    try {
+      await probe(name, spec.localUrl)
+      return { name, state: 'ready', url: spec.localUrl, source: 'local', probeMs: ms() }
+    } catch (err) {
+      tried.push(`nothing answers on 127.0.0.1:${spec.port} (${(err as Error).message.replace(/^.*?: /, '')})`)
+    }
+    if (this.options.start !== false) {
+      this.engine ??= dockerEngine()
+      const engine = await this.engine
+      if (engine.ok) {
+        try {
+          const c = await startContainer(name)
+          this.started.push(c)
+          return { name, state: 'ready', url: c.url, source: 'container', probeMs: ms(), note: 'started with Testcontainers' }
+        } catch (err) {
+          tried.push(`Testcontainers could not start it: ${(err as Error).message.split('\n')[0]}`)
+        }
+      } else tried.push(`Testcontainers: ${engine.reason}`)
+      if (name === 'postgres' && (await embeddedPostgresAvailable())) {
+        try {
+          const pg = await startEmbeddedPostgres(join(this.options.root, '.roadmap'))
+          this.started.push(pg)
+          return { name, state: 'ready', url: pg.url, source: 'embedded', probeMs: ms(), note: 'embedded-postgres' }
+        } catch (err) {
+          tried.push(`embedded-postgres did not start: ${(err as Error).message.split('\n')[0]}`)
+        }
+      }
+    }
+    const engine = this.engine ? await this.engine : { ok: false }
+    return { name, state: 'missing', tried, fix: engine.ok ? spec.fix.docker : `${spec.fix.docker} (needs Docker), or: ${spec.fix.native}`, probeMs: ms() }
+  }
+
+  async close() {
+    const started = this.started
+    this.started = []
+    await Promise.allSettled(started.map((s) => s.stop()))
+  }
+}
