@@ -51,6 +51,17 @@ const subdirs = (dir: string) =>
  * problem found (file, field, reason), so an author fixes them in one pass.
  */
 export function loadCatalog(rootDir: string): Catalog {
+  const { catalog, problems } = loadCatalogLenient(rootDir)
+  if (problems.length) throw new CatalogError(problems, catalog.root)
+  return catalog
+}
+
+/**
+ * Reads the catalog, leaving out what is broken: the katas that load are usable, and
+ * every problem is returned (file, field, reason) for the caller to report. A broken
+ * entry must not stop a learner from working on the others.
+ */
+export function loadCatalogLenient(rootDir: string): { catalog: Catalog; problems: CatalogProblem[] } {
   const root = resolve(rootDir)
   const paths = catalogPaths(root)
   const problems: CatalogProblem[] = []
@@ -106,10 +117,9 @@ export function loadCatalog(rootDir: string): Catalog {
       })
     }
   }
-  if (problems.length) throw new CatalogError(problems, root)
   const katas = chapters.flatMap((c) => c.katas)
   katas.forEach((k, i) => (k.index = i))
-  return { root, chapters, katas, byId: new Map(katas.map((k) => [k.id, k])) }
+  return { catalog: { root, chapters, katas, byId: new Map(katas.map((k) => [k.id, k])) }, problems }
 }
 
 function loadKata(root: string, chapterDir: string, kataDir: string, chapterId: string, problems: CatalogProblem[]): Kata | undefined {

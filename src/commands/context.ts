@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { CatalogError } from '../catalog/errors.ts'
 import { findKata, nearIds } from '../catalog/find.ts'
-import { loadCatalog } from '../catalog/load.ts'
+import { loadCatalogLenient } from '../catalog/load.ts'
+import type { CatalogProblem } from '../catalog/errors.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import { pickLang, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
@@ -27,6 +28,8 @@ export interface GlobalOptions {
 export interface Context {
   root: string
   catalog: Catalog
+  /** What is wrong with the catalog; the broken entries are left out of `catalog`. */
+  problems: CatalogProblem[]
   config: RoadmapConfig
   lang: Lang
 }
@@ -42,12 +45,21 @@ export function findRoot(start = process.cwd()): string {
   }
 }
 
-export function openContext(opts: GlobalOptions): Context {
+/**
+ * Loads config and catalog. Broken catalog entries are reported on stderr and left out,
+ * so the rest keeps working; `strict` (verify, grade) refuses to go on instead.
+ */
+export function openContext(opts: GlobalOptions, strict = false): Context {
   const root = opts.root ? resolve(opts.root) : findRoot()
   try {
     const config = readConfigFile(root)
-    const catalog = loadCatalog(root)
-    return { root, catalog, config, lang: pickLang(opts.lang, process.env, config.lang) }
+    const { catalog, problems } = loadCatalogLenient(root)
+    if (problems.length) {
+      const err = new CatalogError(problems, root)
+      if (strict) throw err
+      process.stderr.write(`${err.message}\n(the katas above are left out until they are fixed)\n`)
+    }
+    return { root, catalog, problems, config, lang: pickLang(opts.lang, process.env, config.lang) }
   } catch (err) {
     if (err instanceof CatalogError || err instanceof ConfigFileError) throw new UserError(err.message)
     throw err

@@ -16,13 +16,19 @@ export interface VerifyOptions extends GlobalOptions {
 
 /** `roadmap verify`: every solution passes, every starter fails, the catalog is whole. */
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
-  const ctx = openContext(opts)
+  const narrowed = !!(opts.kata?.length || opts.chapter?.length)
+  // The whole catalog must be sound; a narrowed run only needs its own part to be.
+  const ctx = openContext(opts, !narrowed)
   let katas: Kata[] = ctx.catalog.katas
   if (opts.kata?.length) katas = opts.kata.map((q) => requireKata(ctx, q))
   if (opts.chapter?.length) {
     const unknown = opts.chapter.filter((c) => !ctx.catalog.chapters.some((ch) => ch.id === c))
     if (unknown.length) throw new UserError(`no chapter ${unknown.join(', ')}; chapters: ${ctx.catalog.chapters.map((c) => c.id).join(', ')}`)
     katas = katas.filter((k) => opts.chapter!.includes(k.chapter))
+  }
+  const chapterDirs = ctx.catalog.chapters.filter((c) => opts.chapter?.includes(c.id)).map((c) => `/harness/${c.dir}/`)
+  if (ctx.problems.some((p) => chapterDirs.some((d) => p.file.includes(d)))) {
+    throw new UserError('this chapter has broken catalog entries (listed above): fix them first')
   }
   const jobs = opts.jobs ? Number(opts.jobs) : undefined
   const t0 = performance.now()
@@ -69,3 +75,4 @@ function checkLine(c: KataCheck): string {
   const head = `${mark} ${c.id.padEnd(30)} ${sol}, ${st}  ${paint('dim', `${c.durationMs} ms`)}`
   return [head, ...c.problems.map((p) => paint('red', `    - ${p}`))].join('\n')
 }
+
