@@ -3,6 +3,14 @@ import { UserError } from './commands/context.ts'
 import { listCommand } from './commands/list.ts'
 import { runCommand } from './commands/run.ts'
 import { verifyCommand } from './commands/verify.ts'
+import { doctorCommand } from './commands/doctor.ts'
+import { envCommand } from './commands/env.ts'
+import { gradeCommand } from './commands/grade.ts'
+import { hintCommand } from './commands/hint.ts'
+import { progressCommand } from './commands/progress.ts'
+import { resetCommand } from './commands/reset.ts'
+import { watchCommand } from './commands/watch.ts'
+import { schemaCommand } from './commands/schema.ts'
 
 const program = new Command('roadmap')
   .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
@@ -20,6 +28,13 @@ const act =
     const positional = args.slice(0, -2)
     process.exitCode = await fn(...(positional as never[]), opts as never)
   }
+
+program
+  .command('watch', { isDefault: true })
+  .description('follow your saves and grade the kata you are on (the default)')
+  .option('--poll', 'poll for changes instead of file events (WSL, NFS, Docker bind mounts)')
+  .option('--plain', 'plain lines instead of the full-screen interface')
+  .action(act(watchCommand))
 
 program
   .command('run')
@@ -45,6 +60,41 @@ program
   .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
   .option('--json', 'print the report as JSON')
   .action(act(verifyCommand))
+
+program
+  .command('hint')
+  .description('the next hint for a kata (the current one by default)')
+  .argument('[kata]', 'kata id')
+  .option('--all', 'every hint at once')
+  .action(act(hintCommand))
+
+program
+  .command('reset')
+  .description("restore a kata's starter (your version is kept in .roadmap/backups)")
+  .argument('[kata]', 'kata id')
+  .option('--all', 'every kata')
+  .action(act(resetCommand))
+
+program.command('progress').description('chapters passed, the current kata').option('--json', 'print as JSON').action(act(progressCommand))
+program.command('doctor').description('Node, services (where found, or how to start them), catalog, progress').option('--json', 'print as JSON').action(act(doctorCommand))
+program.command('env').description('service URLs as shell exports: eval "$(roadmap env)"').option('--json', 'print as JSON').action(act(envCommand))
+
+program
+  .command('grade')
+  .description("CI: grade a submission's exercises/ and write results.json, junit.xml (and the GitHub step summary)")
+  .argument('<dir>', 'the submission: a folder laid out like this repository')
+  .option('--out <dir>', 'where the reports go', 'roadmap-results')
+  .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
+  .option('--kata <id>', 'only this kata (repeatable)', collect)
+  .option('--chapter <id>', 'only this chapter (repeatable)', collect)
+  .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
+  .option('--json', 'print results.json to stdout too')
+  .action(act(gradeCommand))
+
+program
+  .command('schema')
+  .description('authors: write schema/*.json (editor autocompletion for kata.yaml and chapter.yaml)')
+  .action(act(schemaCommand))
 
 try {
   await program.parseAsync()

@@ -81,6 +81,11 @@ export class SuiteRunner {
     return new SuiteRunner(vitest, collector, options, target)
   }
 
+  /** Hands suites new service URLs (a service came back, or moved). */
+  updateServices(urls: ProvidedToSuites['roadmap:services']) {
+    this.vitest.getRootProject().provide('roadmap:services', urls)
+  }
+
   /** Marks a changed file so the next run sees its new content. */
   invalidate(file: string) {
     this.vitest.invalidateFile(file)

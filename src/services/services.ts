@@ -14,6 +14,8 @@ export interface ResolveOptions {
   config?: RoadmapConfig
   /** Start Testcontainers / embedded PostgreSQL when nothing is listening (default: yes). */
   start?: boolean
+  /** Where to look for local servers instead of the standard ports (tests). */
+  localUrls?: Partial<Record<ServiceName, string>>
 }
 
 /**
@@ -87,11 +89,13 @@ export class Services {
         return { name, state: 'missing', tried: [`${where}=${redact(url)}: ${(err as Error).message}`], fix: `check ${where}, or unset it to use a local server`, probeMs: ms() }
       }
     }
+    const localUrl = this.options.localUrls?.[name] ?? spec.localUrl
     try {
-      await probe(name, spec.localUrl)
-      return { name, state: 'ready', url: spec.localUrl, source: 'local', probeMs: ms() }
+      await probe(name, localUrl)
+      return { name, state: 'ready', url: localUrl, source: 'local', probeMs: ms() }
     } catch (err) {
-      tried.push(`nothing answers on 127.0.0.1:${spec.port} (${(err as Error).message.replace(/^.*?: /, '')})`)
+      const { host } = new URL(localUrl)
+      tried.push(`nothing answers on ${host} (${(err as Error).message.replace(/^.*?: /, '')})`)
     }
     if (this.options.start !== false) {
       this.engine ??= dockerEngine()

@@ -1,0 +1,47 @@
+import { SERVICE_NAMES } from '../catalog/schema.ts'
+import { ProgressStore } from '../progress/store.ts'
+import { paint } from '../report/style.ts'
+import { SERVICES } from '../services/catalog.ts'
+import { dockerEngine } from '../services/containers.ts'
+import { embeddedPostgresAvailable } from '../services/embedded-postgres.ts'
+import { Services } from '../services/services.ts'
+import { redact } from '../services/status.ts'
+import { openContext, type GlobalOptions } from './context.ts'
+
+/** `roadmap doctor`: Node, each service (where, how fast, or how to get it), catalog and progress. */
+export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+  const ctx = openContext(opts)
+  const [services, engine, embedded] = await Promise.all([
+    Services.resolve(SERVICE_NAMES, { root: ctx.root, config: ctx.config, start: false }),
+    dockerEngine(),
+    embeddedPostgresAvailable(),
+  ])
+  const store = new ProgressStore(ctx.root)
+  const blocked = (name: string) => ctx.catalog.katas.filter((k) => k.services.includes(name as never)).map((k) => k.id)
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number]
+  const nodeOk = major > 22 || (major === 22 && minor >= 12)
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, nodeOk, dockerEngine: engine, embeddedPostgres: embedded, services: services.all, catalogProblems: ctx.problems, progress: store.note }, null, 2)}\n`)
+    return services.all.every((s) => s.state === 'ready') && nodeOk ? 0 : 1
+  }
+  const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
+  const out = (s: string) => process.stdout.write(`${s}\n`)
+  out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : ' — roadmap needs 22.12 or newer (24 preferred)'}`)
+  for (const name of SERVICE_NAMES) {
+    const s = services.status(name)!
+    const label = SERVICES[name].label.padEnd(10)
+    if (s.state === 'ready') out(`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', `(${s.source}, ${s.probeMs} ms)`)}`)
+    else {
+      const katas = blocked(name)
+      out(`${ok(false)} ${label} not found: ${s.tried.join('; ')}`)
+      out(`    start it: ${paint('bold', s.fix)}`)
+      if (katas.length) out(`    blocks ${katas.length} kata(s): ${katas.slice(0, 6).join(', ')}${katas.length > 6 ? ', …' : ''}`)
+    }
+  }
+  out(`${engine.ok ? ok(true) : paint('dim', '·')} Docker engine: ${engine.ok ? 'answers (Testcontainers can start missing services)' : `${engine.reason} (Testcontainers not used)`}`)
+  out(`${embedded ? ok(true) : paint('dim', '·')} embedded-postgres: ${embedded ? 'installed (used when no PostgreSQL answers)' : 'not installed'}`)
+  out(`${ok(ctx.problems.length === 0)} catalog: ${ctx.catalog.katas.length} katas${ctx.problems.length ? `, ${ctx.problems.length} problem(s) (see above)` : ''}`)
+  const pn = store.note
+  out(`${ok(pn.kind !== 'damaged')} progress: ${store.file}${pn.kind === 'damaged' ? ` was damaged (${pn.reason}); kept as ${pn.movedTo}` : pn.kind === 'new' ? ' (none yet)' : ''}`)
+  return services.all.every((s) => s.state === 'ready') && nodeOk ? 0 : 1
+}

@@ -1,0 +1,25 @@
+import { text } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { nextKata } from '../progress/record.ts'
+import { ProgressStore } from '../progress/store.ts'
+import { paint } from '../report/style.ts'
+import { openContext, requireKata, UserError, type GlobalOptions } from './context.ts'
+
+/** `roadmap hint [kata]`: the next hint each call (the current kata when none is named). */
+export async function hintCommand(query: string | undefined, opts: GlobalOptions & { all?: boolean }): Promise<number> {
+  const ctx = openContext(opts)
+  const store = new ProgressStore(ctx.root)
+  const kata = query ? requireKata(ctx, query) : nextKata(ctx.catalog, store)
+  if (!kata) throw new UserError(messages(ctx.lang).allDone, 0)
+  const m = messages(ctx.lang)
+  const seen = store.kata(kata.id).hintsSeen
+  const upTo = opts.all ? kata.hints.length : Math.min(seen + 1, kata.hints.length)
+  process.stdout.write(`${paint('bold', `${kata.id}: ${text(kata.title, ctx.lang)}`)}\n`)
+  for (let i = 0; i < upTo; i++) process.stdout.write(`\n${paint('cyan', m.hintOf(i + 1, kata.hints.length))}\n${text(kata.hints[i]!, ctx.lang)}\n`)
+  if (seen >= kata.hints.length && !opts.all) process.stdout.write(`\n${paint('dim', m.noMoreHints)}\n`)
+  store.update((p) => {
+    const k = (p.katas[kata.id] ??= { hintsSeen: 0 })
+    k.hintsSeen = Math.max(k.hintsSeen, upTo)
+  })
+  return 0
+}

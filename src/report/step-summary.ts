@@ -1,0 +1,23 @@
+import { passedCount } from '../results/model.ts'
+import type { GradeReport } from '../results/submission.ts'
+
+const ICON = { pass: '✅', fail: '❌', error: '💥', timeout: '⏱️', unavailable: '⚠️' } as const
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 200)
+
+/** Markdown for `$GITHUB_STEP_SUMMARY`: the score, then one row per kata. */
+export function stepSummary(report: GradeReport): string {
+  const pct = report.maxScore ? Math.round((100 * report.score) / report.maxScore) : 0
+  const lines = [
+    `## roadmap: ${report.score}/${report.maxScore} points (${pct}%)`,
+    '',
+    '| | kata | tests | points | why |',
+    '|---|---|---|---|---|',
+    ...report.results.map((r) => {
+      const firstFail = r.tests.find((t) => t.status === 'fail')
+      const why = r.message ?? (firstFail ? `${firstFail.name}: ${firstFail.message ?? ''}` : '')
+      return `| ${ICON[r.verdict]} | \`${r.id}\` ${cell(report.titles[r.id] ?? '')} | ${passedCount(r)}/${r.tests.length} | ${r.score}/${r.points} | ${cell(why)} |`
+    }),
+    '',
+  ]
+  return lines.join('\n')
+}

@@ -1,0 +1,54 @@
+import { text, type Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { paint } from '../report/style.ts'
+import { resultDetails } from '../report/text.ts'
+import { SERVICES } from '../services/catalog.ts'
+import type { WatchEngine } from '../watch/engine.ts'
+
+/**
+ * The watch surface for pipes, CI and dumb terminals: the same information as the
+ * Ink UI, as plain lines, with no raw-mode input.
+ */
+export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.WritableStream = process.stdout) {
+  const m = messages(lang)
+  const write = (s: string) => out.write(`${s}\n`)
+  return engine.on((e) => {
+    switch (e.type) {
+      case 'starting':
+        write(paint('dim', e.what === 'runner' ? 'Starting the test runner…' : 'Looking for PostgreSQL, Redis, RabbitMQ, NATS…'))
+        break
+      case 'services':
+        for (const s of e.services) {
+          if (s.state === 'missing') {
+            const blocked = engine.catalog.katas.filter((k) => k.services.includes(s.name)).map((k) => k.id)
+            write(paint('yellow', `⚠ ${SERVICES[s.name].label} not found: start it with \`${s.fix}\`. Blocks: ${blocked.join(', ') || 'no kata'}`))
+          }
+        }
+        break
+      case 'focus': {
+        const k = e.id ? engine.catalog.byId.get(e.id) : undefined
+        if (k) write(`\n${paint('bold', `▶ ${k.id} — ${text(k.title, lang)}`)}  ${paint('dim', `exercises/${k.dir}/${k.files[0]}`)}`)
+        else write(paint('green', m.allDone))
+        break
+      }
+      case 'result':
+        write(resultDetails(e.result, engine.catalog.byId.get(e.result.id), lang))
+        if (e.state === 'regressed') write(paint('yellow', `  (${m.regressed})`))
+        break
+      case 'check-progress':
+        write(paint('dim', `check: ${e.done}/${e.total}, ${e.failed} not passing`))
+        break
+      case 'check-done':
+        write(m.progress(e.passed, e.total))
+        break
+      case 'ready':
+        write(paint('dim', `Watching exercises/ (ready in ${e.startupMs} ms). Save a file to rerun; Ctrl+C to quit.`))
+        break
+      case 'error':
+        write(paint('red', e.message))
+        break
+      case 'run-start':
+        break
+    }
+  })
+}

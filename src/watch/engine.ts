@@ -1,0 +1,186 @@
+import type { ServiceName } from '../catalog/schema.ts'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import { kataState, nextKata, recordResult } from '../progress/record.ts'
+import type { ProgressStore } from '../progress/store.ts'
+import type { KataResult } from '../results/model.ts'
+import { SuiteRunner } from '../runner/suite-runner.ts'
+import { exercisesTarget } from '../runner/target.ts'
+import type { RoadmapConfig } from '../services/config-file.ts'
+import { Services } from '../services/services.ts'
+import type { EngineEvent, EngineListener } from './events.ts'
+import { kataOfFile } from './file-map.ts'
+import { FileWatcher } from './file-watcher.ts'
+
+export interface EngineOptions {
+  catalog: Catalog
+  store: ProgressStore
+  config: RoadmapConfig
+  poll?: boolean
+  /** Move to the next kata by itself when the focused one passes (plain mode). */
+  autoAdvance?: boolean
+}
+
+/**
+ * The watch session: one runner, the services, the file watcher and the progress
+ * store. Surfaces send it commands (rerun, next, focus, checkAll) and render the
+ * events it emits; they never run anything themselves.
+ */
+export class WatchEngine {
+  private listeners: EngineListener[] = []
+  private runner: SuiteRunner | undefined
+  private services: Services | undefined
+  private watcher: FileWatcher | undefined
+  private queue: Promise<unknown> = Promise.resolve()
+  private dirty = new Set<string>()
+  focusId: string | undefined
+  readonly last = new Map<string, KataResult>()
+  private closed = false
+
+  constructor(private readonly opts: EngineOptions) {}
+
+  on(listener: EngineListener) {
+    this.listeners.push(listener)
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener))
+  }
+
+  private emit(event: EngineEvent) {
+    for (const l of this.listeners) l(event)
+  }
+
+  get catalog() {
+    return this.opts.catalog
+  }
+
+  get store() {
+    return this.opts.store
+  }
+
+  /** Starts Vitest and the services side by side, then runs the first unpassed kata. */
+  async start() {
+    const t0 = performance.now()
+    const { catalog } = this.opts
+    const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
+    this.emit({ type: 'starting', what: 'services' })
+    this.emit({ type: 'starting', what: 'runner' })
+    this.services = new Services({ root: catalog.root, config: this.opts.config })
+    const servicesReady = Promise.all([...needed].map((n) => this.services!.refresh(n))).then(() => {
+      this.emit({ type: 'services', services: this.services!.all })
+    })
+    // The runner asks the live statuses, so a service that comes back is seen without a restart.
+    const problem = (name: ServiceName) => this.services!.problem(name)
+    const [runner] = await Promise.all([
+      SuiteRunner.create({ catalog, services: { urls: {}, problem } }, exercisesTarget(catalog)),
+      servicesReady,
+    ])
+    this.runner = runner
+    runner.updateServices(this.services.access().urls)
+    const exercises = exercisesTarget(catalog).root
+    this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), { poll: this.opts.poll })
+    const focus = nextKata(catalog, this.opts.store)
+    this.setFocus(focus?.id)
+    const first = focus ? this.run(focus, 'start') : Promise.resolve()
+    await Promise.all([this.watcher.ready(), first])
+    this.emit({ type: 'ready', startupMs: Math.round(performance.now() - t0) })
+  }
+
+  private setFocus(id: string | undefined) {
+    this.focusId = id
+    this.opts.store.update((p) => (p.current = id))
+    this.emit({ type: 'focus', id })
+  }
+
+  private onFiles(exercisesRoot: string, files: string[]) {
+    const katas = new Set<Kata>()
+    for (const f of files) {
+      this.runner?.invalidate(f)
+      const k = kataOfFile(this.opts.catalog, exercisesRoot, f)
+      if (k) katas.add(k)
+    }
+    for (const k of katas) {
+      // Editing a kata makes it the one in focus: the learner is working on it.
+      if (k.id !== this.focusId) this.setFocus(k.id)
+      void this.run(k, 'save')
+    }
+  }
+
+  /** Queues a run; saves during a run of the same kata fold into one rerun after it. */
+  run(kata: Kata, reason: 'start' | 'save' | 'rerun' | 'focus' | 'check'): Promise<KataResult | undefined> {
+    if (this.dirty.has(kata.id)) return Promise.resolve(undefined)
+    this.dirty.add(kata.id)
+    const job = this.queue.then(async () => {
+      this.dirty.delete(kata.id)
+      if (this.closed || !this.runner) return undefined
+      await this.reprobe(kata)
+      this.emit({ type: 'run-start', id: kata.id, reason })
+      const result = await this.runner.run(kata)
+      recordResult(this.opts.store, result)
+      this.last.set(kata.id, result)
+      this.emit({ type: 'result', result, state: kataState(this.opts.store, kata.id) })
+      if (result.verdict === 'pass' && kata.id === this.focusId && this.opts.autoAdvance && reason !== 'check') this.next()
+      return result
+    })
+    this.queue = job.catch((err) => this.emit({ type: 'error', message: (err as Error).message }))
+    return job
+  }
+
+  /** A service that was missing, or failed the last run, is probed again first. */
+  private async reprobe(kata: Kata) {
+    if (!this.services || !this.runner) return
+    const stale = kata.services.filter((s) => this.services!.status(s)?.state !== 'ready' || this.last.get(kata.id)?.verdict === 'unavailable')
+    if (!stale.length) return
+    await Promise.all(stale.map((s) => this.services!.refresh(s)))
+    this.runner.updateServices(this.services.access().urls)
+    this.emit({ type: 'services', services: this.services.all })
+  }
+
+  rerun() {
+    const kata = this.focusId ? this.opts.catalog.byId.get(this.focusId) : undefined
+    if (kata) void this.run(kata, 'rerun')
+  }
+
+  /** Moves on to the next kata in roadmap order that has not passed. */
+  next() {
+    const after = this.opts.catalog.katas.slice((this.focused()?.index ?? -1) + 1)
+    const target = after.find((k) => kataState(this.opts.store, k.id) !== 'passed') ?? nextKata(this.opts.catalog, this.opts.store)
+    this.setFocus(target?.id)
+    if (target) void this.run(target, 'focus')
+  }
+
+  focus(id: string) {
+    const kata = this.opts.catalog.byId.get(id)
+    if (!kata) return
+    this.setFocus(id)
+    void this.run(kata, 'focus')
+  }
+
+  focused(): Kata | undefined {
+    return this.focusId ? this.opts.catalog.byId.get(this.focusId) : undefined
+  }
+
+  /** Runs every kata once, in roadmap order, reporting progress as it goes. */
+  async checkAll() {
+    const katas = this.opts.catalog.katas
+    let done = 0
+    let failed = 0
+    this.emit({ type: 'check-progress', done, total: katas.length, failed })
+    for (const k of katas) {
+      const r = await this.run(k, 'check')
+      done++
+      if (r && r.verdict !== 'pass') failed++
+      this.emit({ type: 'check-progress', done, total: katas.length, failed })
+    }
+    this.emit({ type: 'check-done', passed: done - failed, total: katas.length })
+  }
+
+  serviceStatuses() {
+    return this.services?.all ?? []
+  }
+
+  async close() {
+    this.closed = true
+    await this.watcher?.close()
+    await this.queue.catch(() => undefined)
+    await this.runner?.close()
+    await this.services?.close()
+  }
+}

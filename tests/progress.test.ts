@@ -1,0 +1,85 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { kataState, recordResult } from '../src/progress/record.ts'
+import { PROGRESS_FILE, ProgressStore } from '../src/progress/store.ts'
+import type { KataResult, Verdict } from '../src/results/model.ts'
+import { tmp } from './helpers.ts'
+
+const result = (id: string, verdict: Verdict): KataResult => ({
+  id,
+  target: 'exercises',
+  verdict,
+  tests: [],
+  durationMs: 1,
+  points: 1,
+  score: verdict === 'pass' ? 1 : 0,
+  finishedAt: new Date().toISOString(),
+})
+
+describe('progress store', () => {
+  it('records a pass at once, in a readable JSON file', () => {
+    const root = tmp()
+    recordResult(new ProgressStore(root), result('a/b', 'pass'))
+    const onDisk = JSON.parse(readFileSync(join(root, PROGRESS_FILE), 'utf8'))
+    expect(onDisk.version).toBe(1)
+    expect(onDisk.katas['a/b'].lastVerdict).toBe('pass')
+    expect(readFileSync(join(root, PROGRESS_FILE), 'utf8')).toContain('\n  ')
+  })
+
+  it('shows a broken passed kata as regressed and keeps the record that it passed', () => {
+    const root = tmp()
+    const store = new ProgressStore(root)
+    recordResult(store, result('a/b', 'pass'))
+    recordResult(store, result('a/b', 'fail'))
+    expect(kataState(store, 'a/b')).toBe('regressed')
+    expect(store.kata('a/b').passedAt).toBeTruthy()
+  })
+
+  it('does not count a missing service as the learner’s failure', () => {
+    const root = tmp()
+    const store = new ProgressStore(root)
+    recordResult(store, result('a/b', 'pass'))
+    recordResult(store, result('a/b', 'unavailable'))
+    expect(kataState(store, 'a/b')).toBe('passed')
+  })
+
+  it('moves a damaged file aside and says so, instead of resetting silently', () => {
+    const root = tmp()
+    mkdirSync(join(root, '.roadmap'))
+    writeFileSync(join(root, PROGRESS_FILE), '{"version": 1, "katas": {"a/b": ')
+    const store = new ProgressStore(root)
+    expect(store.note.kind).toBe('damaged')
+    const note = store.note as { movedTo: string; reason: string }
+    expect(note.reason).toMatch(/not valid JSON/)
+    expect(readFileSync(note.movedTo, 'utf8')).toContain('"a/b"')
+    expect(existsSync(join(root, PROGRESS_FILE))).toBe(false)
+  })
+
+  it('rejects a hand-edited file that parses but breaks the schema, keeping it aside', () => {
+    const root = tmp()
+    mkdirSync(join(root, '.roadmap'))
+    writeFileSync(join(root, PROGRESS_FILE), JSON.stringify({ version: 1, katas: { 'a/b': { lastVerdict: 'great' } } }))
+    const store = new ProgressStore(root)
+    expect(store.note.kind).toBe('damaged')
+    expect((store.note as { reason: string }).reason).toMatch(/katas\.a\/b\.lastVerdict/)
+  })
+
+  it('keeps the check-offs of two processes on one checkout', () => {
+    const root = tmp()
+    const one = new ProgressStore(root)
+    const two = new ProgressStore(root)
+    recordResult(one, result('a/one', 'pass'))
+    recordResult(two, result('a/two', 'pass'))
+    const fresh = new ProgressStore(root)
+    expect(kataState(fresh, 'a/one')).toBe('passed')
+    expect(kataState(fresh, 'a/two')).toBe('passed')
+  })
+
+  it('leaves no temporary files behind', () => {
+    const root = tmp()
+    const store = new ProgressStore(root)
+    for (let i = 0; i < 20; i++) recordResult(store, result(`a/${i}`, 'pass'))
+    expect(readdirSync(join(root, '.roadmap'))).toEqual(['progress.json'])
+  })
+})
