@@ -1,0 +1,14 @@
+import { cpSync, mkdtempSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/**
+ * A throwaway checkout for measuring: the catalog copied, code and dependencies
+ * linked, so saves and progress never touch the real one.
+ */
+export function benchWorkspace(root: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'roadmap-bench-'))
+  for (const d of ['harness', 'exercises', 'solutions']) cpSync(join(root, d), join(dir, d), { recursive: true })
+  for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(root, l), join(dir, l))
+  return dir
+}

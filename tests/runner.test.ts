@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SuiteRunner } from '../src/runner/suite-runner.ts'
+import { submissionTarget } from '../src/runner/target.ts'
+import type { Kata } from '../src/catalog/types.ts'
+import { catalog, submission } from './helpers.ts'
+
+// One runner per target folder, as in a session; the start kata has a 5 s budget.
+const cat = catalog()
+const kata = cat.byId.get('start/first-verdict') as Kata
+const noServices = { urls: {}, problem: () => undefined }
+
+async function runOn(files: Record<string, string>) {
+  const runner = await SuiteRunner.create({ catalog: cat, services: noServices }, submissionTarget(submission(kata, files)))
+  try {
+    const t0 = performance.now()
+    const result = await runner.run(kata)
+    return { result, ms: performance.now() - t0, runner }
+  } finally {
+    await runner.close()
+  }
+}
+
+const solution = 'export const greet = (n: string) => `Hello, ${n.trim() || "world"}!`\n'
+
+describe('runner verdicts', () => {
+  it('passes the reference behaviour and fails the starter behaviour with the diff', async () => {
+    const ok = await runOn({ 'greet.ts': solution })
+    expect(ok.result.verdict).toBe('pass')
+    const bad = await runOn({ 'greet.ts': "export const greet = (n: string) => 'Hello'\n" })
+    expect(bad.result.verdict).toBe('fail')
+    expect(bad.result.tests[0]!.message).toMatch(/greet\("Ada"\)/)
+    expect(bad.result.tests[0]!.diff).toMatch(/Expected: "Hello, Ada!"\nReceived: "Hello"/)
+  })
+
+  it('names file, line and column of a syntax error', async () => {
+    const { result } = await runOn({ 'greet.ts': 'export function greet(n: string) { return n +* }\n' })
+    expect(result.verdict).toBe('error')
+    expect(result.message).toMatch(/^syntax error in \/.*greet\.ts:1:\d+: /)
+  })
+
+  it('explains a process.exit in learner code instead of dying', async () => {
+    const { result } = await runOn({ 'greet.ts': 'process.exit(3)\nexport const greet = (n: string) => n\n' })
+    expect(result.verdict).toBe('error')
+    expect(result.message).toMatch(/process\.exit\(3\)/)
+  })
+
+  it('reports a throw at import as the learner’s error', async () => {
+    const { result } = await runOn({ 'greet.ts': 'throw new Error("boom at import")\nexport const greet = (n: string) => n\n' })
+    expect(result.verdict).toBe('error')
+    expect(result.message).toMatch(/boom at import/)
+  })
+
+  it('captures the learner’s output per test, capped with a note', async () => {
+    const { result } = await runOn({ 'greet.ts': 'export const greet = (n: string) => { console.log("x".repeat(20000)); return n }\n' })
+    const out = result.tests[0]!.output!
+    expect(out.length).toBeLessThan(9000)
+    expect(out).toMatch(/output cut: \d+ more characters/)
+  })
+})
+
+describe('watchdog', () => {
+  let runner: SuiteRunner
+  let loopDir: string
+  beforeAll(async () => {
+    loopDir = submission(kata, { 'greet.ts': 'export function greet(n: string): string { while (true) {} }\n' })
+    runner = await SuiteRunner.create({ catalog: cat, services: noServices }, submissionTarget(loopDir))
+  })
+  afterAll(() => runner.close())
+
+  it('ends a synchronous infinite loop inside a called function within budget + 1 s, and the instance runs on', { timeout: 20_000 }, async () => {
+    const t0 = performance.now()
+    const r = await runner.run(kata)
+    const ms = performance.now() - t0
+    expect(r.verdict).toBe('timeout')
+    expect(ms).toBeLessThan(kata.budgetMs + 1000)
+    expect(r.message).toMatch(/longer than its budget of 5\.0 s/)
+    // Same instance, same target: fix the file and run again.
+    submission(kata, { 'greet.ts': solution }, loopDir)
+    runner.invalidate(`${loopDir}/exercises/${kata.dir}/greet.ts`)
+    const again = await runner.run(kata)
+    expect(again.verdict).toBe('pass')
+  })
+
+  it('ends a loop at import time within budget + 1 s', { timeout: 20_000 }, async () => {
+    const { result, ms } = await runOn({ 'greet.ts': 'while (true) {}\nexport const greet = (n: string) => n\n' })
+    expect(result.verdict).toBe('timeout')
+    expect(ms).toBeLessThan(kata.budgetMs + 1000)
+  })
+})
+
+describe('services in the runner', () => {
+  it('marks a kata whose service is missing as unavailable without running it', async () => {
+    const redisKata = cat.katas.find((k) => k.services.includes('redis'))
+    if (!redisKata) return
+    const runner = await SuiteRunner.create({ catalog: cat, services: { urls: {}, problem: (n) => `${n} is not reachable. Start it: redis-server --daemonize yes` } }, submissionTarget(submission(redisKata, {})))
+    try {
+      const r = await runner.run(redisKata)
+      expect(r.verdict).toBe('unavailable')
+      expect(r.message).toMatch(/redis-server --daemonize yes/)
+    } finally {
+      await runner.close()
+    }
+  })
+})

@@ -1,0 +1,47 @@
+import { availableParallelism } from 'node:os'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ServiceName } from '../src/catalog/schema.ts'
+import { loadCatalog } from '../src/catalog/load.ts'
+import { loadTopics } from '../src/catalog/topics.ts'
+import { RunnerPool } from '../src/runner/pool.ts'
+import { exercisesTarget, solutionsTarget } from '../src/runner/target.ts'
+import { Services } from '../src/services/services.ts'
+import { checkKata } from '../src/verify/check-kata.ts'
+import { ROOT } from './helpers.ts'
+
+// `roadmap verify` over every kata, against the real services: each kata is one test,
+// so a broken kata shows by name in the test report.
+const catalog = loadCatalog(ROOT)
+let services: Services
+let pool: RunnerPool
+
+beforeAll(async () => {
+  const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
+  services = await Services.resolve(needed, { root: ROOT, start: false })
+  pool = new RunnerPool({ catalog, services: services.access() }, availableParallelism())
+})
+afterAll(async () => {
+  await pool?.close()
+  await services?.close()
+})
+
+describe.concurrent('every kata is sound: its solution passes, its starter fails', () => {
+  for (const kata of catalog.katas) {
+    it(kata.id, { timeout: kata.budgetMs * 4 + 60_000 }, async () => {
+      const check = await checkKata(pool, kata, solutionsTarget(catalog), exercisesTarget(catalog))
+      expect(check.skipped, `${kata.id} was not checked: ${check.solution.message ?? check.starter.message}`).toBe(false)
+      expect(check.problems, kata.id).toEqual([])
+    })
+  }
+})
+
+describe('curriculum', () => {
+  // A chapter that exists must cover all of its topics; `roadmap verify` lists the
+  // topics of chapters not written yet.
+  it('covers every topic of each chapter it has', () => {
+    const covered = new Set(catalog.katas.flatMap((k) => k.topics))
+    const chapters = new Set(catalog.chapters.map((c) => c.id))
+    const missing = loadTopics(ROOT).filter((t) => chapters.has(t.chapter) && !covered.has(t.id)).map((t) => t.id)
+    expect(missing, 'topic ids no kata covers yet').toEqual([])
+  })
+})
