@@ -19,7 +19,7 @@ export async function watchCommand(opts: WatchOptions): Promise<number> {
   const ink = wantsInk(opts)
   const engine = new WatchEngine({ catalog: ctx.catalog, store, config: ctx.config, poll: opts.poll, autoAdvance: !ink })
   if (ink) {
-    const { runInk } = await import('../ui/app.tsx')
+    const { runInk } = await import('../ui/run-ink.tsx')
     return runInk(engine, ctx.lang)
   }
   attachPlain(engine, ctx.lang)

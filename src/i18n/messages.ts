@@ -23,6 +23,23 @@ const en = {
   reset: (file: string, backup: string) => `Restored the starter of ${file}; your version is kept in ${backup}`,
   unknownKata: (id: string, near: string[]) => `No kata "${id}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''} See \`roadmap list\`.`,
   runWith: (id: string) => `Run it: roadmap run ${id}`,
+  ui: {
+    startingRunner: 'Starting the test runner…',
+    startingServices: 'Looking for PostgreSQL, Redis, RabbitMQ, NATS…',
+    running: 'Running…',
+    ready: (ms: number) => `ready in ${ms} ms`,
+    lastRun: (ms: number) => `last run ${ms} ms`,
+    passedNext: 'Passed! Press n for the next kata.',
+    firstFailing: 'First failing test',
+    moreFailing: (n: number) => `… and ${n} more failing`,
+    missingService: (label: string, fix: string, n: number) => `${label} not found: ${fix} (blocks ${n} kata${n === 1 ? '' : 's'})`,
+    keys: { hint: 'hint', next: 'next', rerun: 'rerun', list: 'list', check: 'check all', quit: 'quit', back: 'back', open: 'open', move: 'move' },
+    checking: (d: number, t: number, f: number) => `Checking every kata: ${d}/${t}, ${f} not passing`,
+    checked: (p: number, t: number) => `Checked: ${p}/${t} pass`,
+    roadmap: 'Roadmap',
+    statement: 'Statement',
+    noHintsYet: 'Press h for a hint.',
+  },
 }
 
 const ru: typeof en = {
@@ -46,6 +63,23 @@ const ru: typeof en = {
   reset: (file, backup) => `Заготовка ${file} восстановлена; ваша версия сохранена в ${backup}`,
   unknownKata: (id, near) => `Каты «${id}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.join(', ')}?` : ''} Список: \`roadmap list\`.`,
   runWith: (id) => `Запустить: roadmap run ${id}`,
+  ui: {
+    startingRunner: 'Запускаем тестовый раннер…',
+    startingServices: 'Ищем PostgreSQL, Redis, RabbitMQ, NATS…',
+    running: 'Проверяем…',
+    ready: (ms) => `готово за ${ms} мс`,
+    lastRun: (ms) => `прогон ${ms} мс`,
+    passedNext: 'Пройдено! Нажмите n, чтобы перейти к следующей кате.',
+    firstFailing: 'Первый упавший тест',
+    moreFailing: (n) => `… и ещё упавших: ${n}`,
+    missingService: (label, fix, n) => `${label} не найден: ${fix} (без него не запустить кат: ${n})`,
+    keys: { hint: 'подсказка', next: 'дальше', rerun: 'перезапуск', list: 'список', check: 'проверить всё', quit: 'выход', back: 'назад', open: 'открыть', move: 'выбор' },
+    checking: (d, t, f) => `Проверяем все каты: ${d}/${t}, не проходят: ${f}`,
+    checked: (p, t) => `Проверено: проходят ${p} из ${t}`,
+    roadmap: 'Роадмап',
+    statement: 'Условие',
+    noHintsYet: 'Нажмите h, чтобы получить подсказку.',
+  },
 }
 
 export type Messages = typeof en

@@ -1,4 +1,7 @@
-import junit from 'junit-report-builder'
+import junitModule, { type Builder } from 'junit-report-builder'
+
+// A CommonJS package: its default export arrives wrapped or not, depending on the loader.
+const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder
 import type { GradeReport } from '../results/submission.ts'
 
 /** JUnit XML: a testsuite per kata, a testcase per test; a kata that could not run is one errored case. */

@@ -7,7 +7,8 @@ type Format = Parameters<typeof styleText>[0]
 export const paint = (format: Format, text: string, stream: NodeJS.WriteStream = process.stdout) =>
   styleText(format, text, { stream })
 
-export const verdictColor: Record<Verdict, Format> = {
+/** One colour name per verdict, understood by node:util and by Ink alike. */
+export const verdictColor: Record<Verdict, 'green' | 'red' | 'yellow'> = {
   pass: 'green',
   fail: 'red',
   error: 'red',

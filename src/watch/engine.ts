@@ -38,9 +38,12 @@ export class WatchEngine {
 
   constructor(private readonly opts: EngineOptions) {}
 
-  on(listener: EngineListener) {
+  /** Subscribes a surface; returns the unsubscribe function. */
+  on(listener: EngineListener): () => void {
     this.listeners.push(listener)
-    return () => (this.listeners = this.listeners.filter((l) => l !== listener))
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener)
+    }
   }
 
   private emit(event: EngineEvent) {
@@ -57,6 +60,15 @@ export class WatchEngine {
 
   /** Starts Vitest and the services side by side, then runs the first unpassed kata. */
   async start() {
+    try {
+      await this.startNow()
+    } catch (err) {
+      this.emit({ type: 'error', message: `could not start: ${(err as Error).message}` })
+      throw err
+    }
+  }
+
+  private async startNow() {
     const t0 = performance.now()
     const { catalog } = this.opts
     const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))

@@ -1,0 +1,126 @@
+import { Box, Text, useApp, useInput, useWindowSize } from 'ink'
+import { useEffect, useReducer, useRef } from 'react'
+import { text, type Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { kataState } from '../progress/record.ts'
+import type { WatchEngine } from '../watch/engine.ts'
+import { Footer } from './components/Footer.tsx'
+import { KataList } from './components/KataList.tsx'
+import { KataPanel } from './components/KataPanel.tsx'
+import { Overview } from './components/Overview.tsx'
+import { StatusLine } from './components/StatusLine.tsx'
+import { initialState, reduce } from './state.ts'
+
+interface Props {
+  engine: WatchEngine
+  lang: Lang
+  /** Called once when the learner quits, before Ink unmounts. */
+  onQuit?: () => void
+}
+
+/** The watch screen: the kata in focus, the roadmap beside it, keys in the footer. */
+export function App({ engine, lang, onQuit }: Props) {
+  const [state, dispatch] = useReducer(reduce, undefined, initialState)
+  const { exit } = useApp()
+  const { columns, rows } = useWindowSize()
+  const m = messages(lang)
+  const { catalog, store } = engine
+
+  useEffect(() => engine.on((event) => dispatch({ type: 'engine', event })), [engine])
+  // Keys can arrive several per tick (a pasted "jjj⏎"): the cursor and view live in refs
+  // so each key sees the effect of the one before it, not the last render's state.
+  const cursor = useRef(0)
+  const view = useRef(state.view)
+  const moveCursor = (to: number) => {
+    cursor.current = Math.max(0, Math.min(catalog.katas.length - 1, to))
+    dispatch({ type: 'cursor', to: cursor.current })
+  }
+  const setView = (v: 'kata' | 'list') => {
+    view.current = v
+    dispatch({ type: 'view', view: v })
+  }
+
+  const kata = state.focusId ? catalog.byId.get(state.focusId) : undefined
+  const result = kata ? state.results[kata.id] : undefined
+  const canNext = !!kata && kataState(store, kata.id) === 'passed'
+
+  useInput((input, key) => {
+    if (input === 'q' || (key.ctrl && input === 'c')) {
+      onQuit?.()
+      exit()
+      return
+    }
+    if (view.current === 'list') {
+      if (key.upArrow || input === 'k') moveCursor(cursor.current - 1)
+      else if (key.downArrow || input === 'j') moveCursor(cursor.current + 1)
+      else if (key.pageUp) moveCursor(cursor.current - 10)
+      else if (key.pageDown) moveCursor(cursor.current + 10)
+      else if (key.return) {
+        const target = catalog.katas[cursor.current]
+        if (target) engine.focus(target.id)
+        setView('kata')
+      } else if (key.escape || input === 'l') setView('kata')
+      return
+    }
+    if (input === 'h' && kata) {
+      const shown = Math.min(state.hintsShown + 1, kata.hints.length)
+      dispatch({ type: 'hint', max: kata.hints.length })
+      store.update((p) => {
+        const k = (p.katas[kata.id] ??= { hintsSeen: 0 })
+        k.hintsSeen = Math.max(k.hintsSeen, shown)
+      })
+    } else if (input === 'n' && canNext) engine.next()
+    else if (input === 'r') engine.rerun()
+    else if (input === 'c') void engine.checkAll()
+    else if (input === 'l') {
+      moveCursor(kata?.index ?? 0)
+      setView('list')
+    }
+  })
+
+  const passed = catalog.katas.filter((k) => kataState(store, k.id) === 'passed').length
+  const chapter = kata ? catalog.chapters.find((c) => c.id === kata.chapter) : undefined
+  const wide = columns >= 110
+  // Keep the live region inside the screen: Ink cannot redraw what scrolled away.
+  const bodyRows = Math.max(8, rows - 6 - state.services.filter((s) => s.state === 'missing').length)
+
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text>
+        <Text bold color="cyan">
+          roadmap
+        </Text>
+        <Text dimColor>
+          {' '}
+          · {m.progress(passed, catalog.katas.length)}
+          {state.startupMs !== undefined ? ` · ${m.ui.ready(state.startupMs)}` : ''}
+        </Text>
+      </Text>
+      <StatusLine state={state} catalog={catalog} lang={lang} />
+      {state.view === 'list' ? (
+        <Box flexDirection="column" marginTop={1}>
+          <KataList catalog={catalog} store={store} lang={lang} cursor={state.listCursor} rows={bodyRows} />
+        </Box>
+      ) : (
+        <Box marginTop={1}>
+          <Box flexDirection="column" flexGrow={1}>
+            {kata && chapter ? (
+              <KataPanel kata={kata} chapterTitle={text(chapter.title, lang)} root={catalog.root} result={result} running={state.running === kata.id} lang={lang} hintsShown={state.hintsShown} rows={bodyRows} />
+            ) : state.phase === 'ready' ? (
+              <Text color="green">{m.allDone}</Text>
+            ) : null}
+          </Box>
+          {wide ? (
+            <Box flexDirection="column" marginLeft={2} width={48} flexShrink={0}>
+              <Text bold>{m.ui.roadmap}</Text>
+              <Overview catalog={catalog} store={store} lang={lang} focusChapter={kata?.chapter} />
+            </Box>
+          ) : null}
+        </Box>
+      )}
+      <Box marginTop={1}>
+        <Footer lang={lang} view={state.view} canNext={canNext} />
+      </Box>
+    </Box>
+  )
+}

@@ -1,0 +1,35 @@
+import { Box, Text } from 'ink'
+import type { Catalog } from '../../catalog/types.ts'
+import { text, type Lang } from '../../i18n/lang.ts'
+import { messages } from '../../i18n/messages.ts'
+import { kataState, type KataState } from '../../progress/record.ts'
+import type { ProgressStore } from '../../progress/store.ts'
+
+const MARK: Record<KataState, [string, string | undefined]> = {
+  passed: ['✓', 'green'],
+  failed: ['✗', 'red'],
+  regressed: ['↺', 'yellow'],
+  'not-tried': ['·', undefined],
+}
+
+/** Every kata with its state; the cursor row is highlighted; a window keeps it on screen. */
+export function KataList({ catalog, store, lang, cursor, rows }: { catalog: Catalog; store: ProgressStore; lang: Lang; cursor: number; rows: number }) {
+  const m = messages(lang)
+  const height = Math.max(5, rows)
+  const start = Math.max(0, Math.min(cursor - Math.floor(height / 2), catalog.katas.length - height))
+  return (
+    <Box flexDirection="column">
+      {catalog.katas.slice(start, start + height).map((k) => {
+        const state = kataState(store, k.id)
+        const [mark, color] = MARK[state]
+        return (
+          <Text key={k.id} inverse={k.index === cursor}>
+            <Text color={color}>{mark}</Text> {k.id.padEnd(34)} {text(k.title, lang)}
+            {state === 'regressed' ? <Text color="yellow"> ({m.regressed})</Text> : null}
+            {k.services.length ? <Text dimColor> [{k.services.join(', ')}]</Text> : null}
+          </Text>
+        )
+      })}
+    </Box>
+  )
+}
