@@ -6,5 +6,6 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(2)
 }
 const { register } = await import('tsx/esm/api')
-register()
+// The harness's own tsconfig (JSX for the Ink screen), whatever the working directory.
+register({ tsconfig: new URL('../tsconfig.json', import.meta.url).pathname })
 await import('../src/cli.ts')

@@ -11,8 +11,11 @@ import { Overview } from './components/Overview.tsx'
 import { StatusLine } from './components/StatusLine.tsx'
 import { initialState, reduce } from './state.ts'
 
+/** What the screen needs of the engine: its events, its data, and the commands keys send. */
+export type EngineApi = Pick<WatchEngine, 'on' | 'catalog' | 'store' | 'focus' | 'next' | 'rerun' | 'checkAll'>
+
 interface Props {
-  engine: WatchEngine
+  engine: EngineApi
   lang: Lang
   /** Called once when the learner quits, before Ink unmounts. */
   onQuit?: () => void

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { benchWorkspace } from '../bench/workspace.ts'
+import { loadCatalogLenient } from '../src/catalog/load.ts'
+import { ROOT } from './helpers.ts'
+
+// The real CLI in a real terminal: tmux runs `roadmap watch`, we type and read the screen.
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+const session = `roadmap-e2e-${process.pid}`
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+const screen = () => tmux('capture-pane', '-p', '-t', session)
+async function waitFor(re: RegExp, ms = 20_000): Promise<string> {
+  const until = Date.now() + ms
+  for (;;) {
+    const s = screen()
+    if (re.test(s)) return s
+    if (Date.now() > until) throw new Error(`screen never showed ${re}:\n${s}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
+  let dir = ''
+  afterEach(() => {
+    try {
+      tmux('kill-session', '-t', session)
+    } catch {
+      // already gone
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  for (const lang of ['en', 'ru'] as const) {
+    it(`solving the current kata passes it and moves the focus on (${lang})`, { timeout: 60_000 }, async () => {
+      dir = benchWorkspace(ROOT)
+      const { catalog } = loadCatalogLenient(dir)
+      const [first, second] = catalog.katas
+      const cmd = `cd ${dir} && TERM=xterm-256color ${process.execPath} ${join(ROOT, 'bin/roadmap.js')} watch --lang ${lang}`
+      tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', cmd)
+      const failing = await waitFor(lang === 'en' ? /✗ failed/ : /✗ не пройдена/)
+      expect(failing).toContain(first!.id)
+      copyFileSync(join(dir, 'solutions', first!.dir, first!.files[0]!), join(dir, 'exercises', first!.dir, first!.files[0]!))
+      const passed = await waitFor(lang === 'en' ? /Passed! Press n for the next kata/ : /Пройдено! Нажмите n/)
+      process.stdout.write(`\n--- screen (${lang}) after the pass ---\n${passed}\n`)
+      tmux('send-keys', '-t', session, 'n')
+      await waitFor(new RegExp(second!.id.replace('/', '\\/')))
+      tmux('send-keys', '-t', session, 'q')
+      const until = Date.now() + 10_000
+      while (Date.now() < until) {
+        try {
+          tmux('has-session', '-t', session)
+        } catch {
+          return // quit cleanly: the session ended with the process
+        }
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      throw new Error('roadmap did not quit on q')
+    })
+  }
+})
