@@ -22,15 +22,19 @@ export async function engineSaves(dir: string, kataId: string, saves: number): P
   try {
     for (let i = 0; i < saves; i++) {
       const passing = i % 2 === 0
+      await engine.idle()
+      await new Promise((r) => setTimeout(r, 30))
+      // Only a run that starts after this write counts: no earlier run's verdict.
+      let started = false
       const done = new Promise<{ verdict: string }>((resolve) => {
         const off = engine.on((e) => {
-          if (e.type === 'result' && e.result.id === kataId) {
+          if (e.type === 'run-start' && e.id === kataId && e.reason === 'save') started = true
+          if (e.type === 'result' && e.result.id === kataId && started) {
             off()
             resolve(e.result)
           }
         })
       })
-      await new Promise((r) => setTimeout(r, 60))
       const t0 = performance.now()
       writeFileSync(file, passing ? solution : starter)
       const r = await done

@@ -8,6 +8,7 @@ import { kataAliasPlugin } from './alias-plugin.ts'
 import { Collector, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
+import { warmForks, type WarmPool } from './warm-forks.ts'
 import { Watchdog } from './watchdog.ts'
 
 export interface ServiceAccess {
@@ -37,11 +38,13 @@ export class SuiteRunner {
     private readonly collector: Collector,
     private readonly options: RunnerOptions,
     readonly target: Target,
+    private readonly warm: WarmPool,
   ) {}
 
   static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
     const { catalog } = options
     const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 })
+    const warm = warmForks()
     const provide: ProvidedToSuites = {
       'roadmap:services': options.services.urls,
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
@@ -53,7 +56,7 @@ export class SuiteRunner {
         config: false,
         watch: false,
         include: ['harness/**/kata.test.ts'],
-        pool: 'forks',
+        pool: warm.pool,
         maxWorkers: 1,
         isolate: true,
         fileParallelism: false,
@@ -78,7 +81,7 @@ export class SuiteRunner {
       },
     )
     await vitest.standalone()
-    return new SuiteRunner(vitest, collector, options, target)
+    return new SuiteRunner(vitest, collector, options, target, warm)
   }
 
   /** Hands suites new service URLs (a service came back, or moved). */
@@ -136,9 +139,15 @@ export class SuiteRunner {
     }
   }
 
+  /** How many runs started on a pre-started worker. */
+  get warmStarts() {
+    return this.warm.warmStarts
+  }
+
   async close() {
     await this.queue
     await this.vitest.close()
+    this.warm.dispose()
   }
 }
 

@@ -145,6 +145,15 @@ export class WatchEngine {
     this.emit({ type: 'services', services: this.services.all })
   }
 
+  /** Resolves when no run is queued or running. */
+  async idle() {
+    let seen: Promise<unknown>
+    do {
+      seen = this.queue
+      await seen
+    } while (seen !== this.queue)
+  }
+
   rerun() {
     const kata = this.focusId ? this.opts.catalog.byId.get(this.focusId) : undefined
     if (kata) void this.run(kata, 'rerun')
