@@ -3,7 +3,7 @@ import { cpSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { catalog, ROOT, solvedSubmission, tmp } from './helpers.ts'
+import { catalog, demoRoot, ROOT, tmp } from './helpers.ts'
 
 const exec = promisify(execFile)
 const BIN = join(ROOT, 'bin', 'roadmap.js')
@@ -59,24 +59,38 @@ describe('roadmap run', () => {
 
 describe('roadmap grade', () => {
   it('grades a submission, writes results.json and JUnit, and exits by score', { timeout: 60_000 }, async () => {
-    const katas = [cat.byId.get('start/first-verdict')!]
-    const sub = solvedSubmission(katas)
+    const root = demoRoot()
+    const sub = tmp()
+    cpSync(join(root, 'solutions'), join(sub, 'exercises'), { recursive: true })
     const out = tmp()
     const summary = join(out, 'summary.md')
-    const r = await roadmap(['grade', sub, '--kata', 'start/first-verdict', '--out', out], { GITHUB_STEP_SUMMARY: summary })
+    const r = await roadmap(['grade', sub, '--root', root, '--out', out], { GITHUB_STEP_SUMMARY: summary })
     expect(r.code, r.stderr).toBe(0)
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
-    expect(json).toMatchObject({ version: 3, status: 'pass', score: 1, max_score: 1 })
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="start/first-verdict"')
-    expect(readFileSync(summary, 'utf8')).toContain('roadmap: 1/1 points')
+    expect(json).toMatchObject({ version: 3, status: 'pass', score: 20, max_score: 20 })
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuite name="demo/add"')
+    expect(readFileSync(summary, 'utf8')).toContain('roadmap: 20/20 points (100%)')
 
-    const empty = tmp()
-    cpSync(join(ROOT, 'exercises', katas[0]!.dir), join(empty, 'exercises', katas[0]!.dir), { recursive: true })
-    const low = await roadmap(['grade', empty, '--kata', 'start/first-verdict', '--out', out])
+    // Only demo/greet solved: 5 of 15 points.
+    const half = tmp()
+    cpSync(join(root, 'exercises'), join(half, 'exercises'), { recursive: true })
+    cpSync(join(root, 'solutions/00-demo/02-greet'), join(half, 'exercises/00-demo/02-greet'), { recursive: true })
+    const low = await roadmap(['grade', half, '--root', root, '--out', out])
     expect(low.code).toBe(1)
-    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).status).toBe('fail')
-    const lenient = await roadmap(['grade', empty, '--kata', 'start/first-verdict', '--out', out, '--min-score', '0'])
-    expect(lenient.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'fail', score: 5, max_score: 20 })
+    expect((await roadmap(['grade', half, '--root', root, '--out', out, '--min-score', '25'])).code).toBe(0)
+    expect((await roadmap(['grade', half, '--root', root, '--out', out, '--min-score', '30'])).code).toBe(1)
+  })
+
+  it('grades a missing declared file as an error naming the file', { timeout: 60_000 }, async () => {
+    const root = demoRoot()
+    const sub = tmp()
+    cpSync(join(root, 'solutions/00-demo/02-greet'), join(sub, 'exercises/00-demo/02-greet'), { recursive: true })
+    const out = tmp()
+    await roadmap(['grade', sub, '--root', root, '--out', out])
+    const add = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).katas.find((k: { id: string }) => k.id === 'demo/add')
+    expect(add).toMatchObject({ verdict: 'error', score: 0 })
+    expect(add.message).toBe('exercises/00-demo/01-add/add.ts is missing')
   })
 })
 

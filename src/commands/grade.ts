@@ -60,7 +60,7 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs?: num
   const started = new Date()
   const t0 = performance.now()
   const sandbox = sandboxSubmission(dir, katas, join(ctx.root, 'exercises'))
-  const runners = await openRunners(ctx, katas, jobs)
+  const runners = await openRunners(ctx, katas, jobs, true)
   try {
     const target = submissionTarget(sandbox.dir)
     const results = await Promise.all(

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-const Verdict = z.enum(['pass', 'fail', 'error', 'timeout', 'unavailable'])
+const Verdict = z.enum(['pass', 'fail', 'error', 'timeout', 'oom', 'unavailable'])
 
 export const KataProgress = z
   .object({

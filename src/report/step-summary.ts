@@ -1,7 +1,7 @@
 import { passedCount } from '../results/model.ts'
 import type { GradeReport } from '../results/submission.ts'
 
-const ICON = { pass: '✅', fail: '❌', error: '💥', timeout: '⏱️', unavailable: '⚠️' } as const
+const ICON = { pass: '✅', fail: '❌', error: '💥', timeout: '⏱️', oom: '💥', unavailable: '⚠️' } as const
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 200)
 
 /** Markdown for `$GITHUB_STEP_SUMMARY`: the score, then one row per kata. */

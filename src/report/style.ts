@@ -13,6 +13,7 @@ export const verdictColor: Record<Verdict, 'green' | 'red' | 'yellow'> = {
   fail: 'red',
   error: 'red',
   timeout: 'yellow',
+  oom: 'red',
   unavailable: 'yellow',
 }
 
@@ -21,5 +22,6 @@ export const verdictMark: Record<Verdict, string> = {
   fail: '✗',
   error: '✗',
   timeout: '⏱',
+  oom: '✗',
   unavailable: '⚠',
 }

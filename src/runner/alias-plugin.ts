@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/types.ts'
 import type { Target } from './target.ts'
 
 export const KATA_PREFIX = '@kata/'
+const FRAMEWORK = /^(vitest|vite|chai|@vitest\/.*|vitest\/.*|vite\/.*|tinyspy|expect)$/
 
 /**
  * Resolves `@kata/<id>` (the kata's entry file) and `@kata/<id>/<file>` against the
@@ -29,7 +30,12 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
       }
       if (!importer || source.startsWith('.') || isAbsolute(source) || source.startsWith('\0')) return null
       const rel = relative(target.root, importer)
-      if (rel.startsWith('..') || !relative(catalog.root, importer).startsWith('..')) return null
+      const fromLearner = !rel.startsWith('..')
+      // Graded code gets no handle on the test framework it is graded by.
+      if (fromLearner && target.kind === 'submission' && FRAMEWORK.test(source)) {
+        return this.error(`${rel}: kata code may not import "${source}" (the test framework that grades it)`)
+      }
+      if (!fromLearner || !relative(catalog.root, importer).startsWith('..')) return null
       return this.resolve(source, join(catalog.root, 'exercises', rel), { skipSelf: true })
     },
   }

@@ -37,9 +37,22 @@ export class Collector implements Reporter {
     return new Promise((resolve) => (this.waiting = resolve))
   }
 
+  private stderrTail = ''
+
   onTestRunStart(_specs: ReadonlyArray<TestSpecification>) {
     this.logs.clear()
     this.runOutput = new OutputBuffer(this.caps.perRun)
+    this.stderrTail = ''
+  }
+
+  /**
+   * What the worker process wrote to its own stdout/stderr (process.stdout.write,
+   * a child's inherited output, Node's fatal errors): kept as run output, never
+   * written over the learner's screen.
+   */
+  workerStream(text: string, stream: 'stdout' | 'stderr') {
+    this.runOutput.push(text)
+    if (stream === 'stderr') this.stderrTail = (this.stderrTail + text).slice(-4000)
   }
 
   onUserConsoleLog(log: UserConsoleLog) {
@@ -59,6 +72,10 @@ export class Collector implements Reporter {
       if (moduleErrors[0] && !loadFailure) loadFailure = describeError(moduleErrors[0], 'load')
     }
     if (!loadFailure && unhandled[0]) loadFailure = describeError(unhandled[0], 'unhandled')
+    // Node prints this when the capped heap runs out; the worker dies with it.
+    if (/JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/.test(this.stderrTail)) {
+      loadFailure = { kind: 'oom', message: 'your code used more memory than the worker may have: look for data that grows without bound' }
+    }
     const done = this.waiting
     this.waiting = undefined
     done?.({ tests, loadFailure, output: this.runOutput.toString(), reason })

@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util'
 import type { SerializedError } from 'vitest/node'
 
 /** Why a suite could not run its tests, sorted into causes a learner can act on. */
-export type LoadFailureKind = 'syntax' | 'exit' | 'service' | 'crash'
+export type LoadFailureKind = 'syntax' | 'exit' | 'service' | 'crash' | 'oom' | 'tamper'
 
 export interface LoadFailure {
   kind: LoadFailureKind
@@ -12,6 +12,8 @@ export interface LoadFailure {
 
 /** Name of the error the service fixtures throw; the runner maps it to `unavailable`. */
 export const SERVICE_ERROR_NAME = 'ServiceUnavailableError'
+/** Name of the error the worker's integrity check throws when the test framework was patched. */
+export const TAMPER_ERROR_NAME = 'TamperingError'
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '') ?? s
 
@@ -19,6 +21,7 @@ const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '') ?? s
 export function describeError(err: SerializedError, where: 'load' | 'test' | 'unhandled'): LoadFailure {
   const message = String(err.message ?? '')
   const name = String(err.name ?? 'Error')
+  if (name === TAMPER_ERROR_NAME) return { kind: 'tamper', message }
   if (name === SERVICE_ERROR_NAME || (err.cause && err.cause.name === SERVICE_ERROR_NAME)) {
     return { kind: 'service', message }
   }

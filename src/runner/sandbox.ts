@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { Kata } from '../catalog/types.ts'
@@ -43,5 +43,16 @@ export function sandboxSubmission(submissionDir: string, katas: Kata[], harnessE
       copyFileSync(from, to)
     }
   }
+  // Workers may run as an unprivileged user: they must be able to read, not write.
+  readableOnly(root)
   return { dir: root, missing, remove: () => rmSync(root, { recursive: true, force: true }) }
+}
+
+function readableOnly(dir: string) {
+  chmodSync(dir, 0o755)
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) readableOnly(p)
+    else if (e.isFile()) chmodSync(p, 0o644)
+  }
 }

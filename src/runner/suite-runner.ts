@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { createVitest, type Vitest } from 'vitest/node'
 import type { Catalog, Kata } from '../catalog/types.ts'
@@ -8,19 +9,25 @@ import { kataAliasPlugin } from './alias-plugin.ts'
 import { Collector, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
-import { warmForks, type WarmPool } from './warm-forks.ts'
+import { hardenedWarmForks, type WorkerPool } from './worker-pool.ts'
 import { Watchdog } from './watchdog.ts'
 
 export interface ServiceAccess {
   urls: Partial<Record<ServiceName, string>>
   /** Why a service is missing, with the command that provides it; undefined when it is there. */
   problem(name: ServiceName): string | undefined
+  /** Probes the services again after a failed run: did one of them go away mid-run? */
+  recheck?(names: ServiceName[]): Promise<string | undefined>
 }
 
 export interface RunnerOptions {
   catalog: Catalog
   services: ServiceAccess
   caps?: OutputCaps
+  /** Heap cap of a worker in MB (default 512). */
+  heapMb?: number
+  /** Grading: workers run as an unprivileged user when the harness runs as root. */
+  dropPrivileges?: boolean
 }
 
 const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url))
@@ -38,13 +45,13 @@ export class SuiteRunner {
     private readonly collector: Collector,
     private readonly options: RunnerOptions,
     readonly target: Target,
-    private readonly warm: WarmPool,
+    private readonly warm: WorkerPool,
   ) {}
 
   static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
     const { catalog } = options
     const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 })
-    const warm = warmForks()
+    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges })
     const provide: ProvidedToSuites = {
       'roadmap:services': options.services.urls,
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
@@ -79,6 +86,9 @@ export class SuiteRunner {
         clearScreen: false,
         cacheDir: `${catalog.root}/node_modules/.roadmap-vite`,
       },
+      // Vitest's own printing and the workers' raw output go to the collector, never
+      // to the terminal the learner is looking at.
+      { stdout: sink((t) => collector.workerStream(t, 'stdout')), stderr: sink((t) => collector.workerStream(t, 'stderr')) },
     )
     await vitest.standalone()
     return new SuiteRunner(vitest, collector, options, target, warm)
@@ -120,7 +130,13 @@ export class SuiteRunner {
     if (watchdog.fired) {
       return this.result(kata, target, 'timeout', r, started, `the run took longer than its budget of ${(kata.budgetMs / 1000).toFixed(1)} s and was stopped: look for an endless loop or a promise that never settles`)
     }
-    return this.result(kata, target, verdictOf(r), r, started, r.loadFailure?.message)
+    const verdict = verdictOf(r)
+    // A failure while a service was down is the harness's condition, not the learner's.
+    if (verdict !== 'pass' && verdict !== 'unavailable' && kata.services.length && this.options.services.recheck) {
+      const gone = await this.options.services.recheck(kata.services)
+      if (gone) return this.result(kata, target, 'unavailable', r, started, gone)
+    }
+    return this.result(kata, target, verdict, r, started, r.loadFailure?.message)
   }
 
   private result(kata: Kata, target: Target, verdict: Verdict, r: RunReport | undefined, started: number, message?: string): KataResult {
@@ -153,6 +169,8 @@ export class SuiteRunner {
 
 function verdictOf(r: RunReport): Verdict {
   if (r.loadFailure?.kind === 'service') return 'unavailable'
+  if (r.loadFailure?.kind === 'oom') return 'oom'
+  if (r.loadFailure?.kind === 'tamper') return 'error'
   if (r.tests.some((t) => t.status === 'fail' && /Test timed out in \d+ms|Hook timed out/.test(t.message ?? ''))) return 'timeout'
   if (r.loadFailure) return r.tests.some((t) => t.status === 'pass') ? 'fail' : 'error'
   if (r.tests.length === 0) return 'error'
@@ -164,3 +182,11 @@ const layoutHash = (catalog: Catalog) =>
     .update(catalog.katas.map((k) => `${k.id}=${k.dir}/${k.files[0]}`).join('\n'))
     .digest('hex')
     .slice(0, 10)
+
+const sink = (onText: (text: string) => void) =>
+  new Writable({
+    write(chunk, _enc, done) {
+      onText(String(chunk))
+      done()
+    },
+  })

@@ -1,9 +1,63 @@
-// Runs in the test worker before each suite: applies the kata's budget to every test,
-// so a promise that never settles fails as a timeout before the watchdog has to act.
-import { expect, inject, vi } from 'vitest'
+// Runs in the test worker before each suite, with the learner's code not yet loaded.
+import { afterAll, expect, inject, vi } from 'vitest'
 import './provided.ts'
 
+// The kata's budget becomes the test timeout, so a promise that never settles fails as
+// a timeout before the watchdog has to act.
 const budgets = inject('roadmap:budgets')
 const file = expect.getState().testPath
 const budget = file ? budgets[file] : undefined
 if (budget) vi.setConfig({ testTimeout: Math.max(500, budget - 300), hookTimeout: Math.max(500, budget - 300) })
+
+// Output is capped here, in the worker: a learner printing hundreds of MB costs the
+// harness nothing beyond the cap.
+const CAP = 256 * 1024
+let written = 0
+let noted = false
+function allow(size: number, say: (s: string) => void): boolean {
+  written += size
+  if (written <= CAP) return true
+  if (!noted) {
+    noted = true
+    say(`[roadmap] output past ${CAP / 1024} KB was dropped`)
+  }
+  return false
+}
+for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+  const original = console[method].bind(console)
+  console[method] = (...args: unknown[]) => {
+    if (allow(args.reduce<number>((n, a) => n + String(a).length, 0), original)) original(...args)
+  }
+}
+for (const stream of [process.stdout, process.stderr]) {
+  const original = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const size = typeof chunk === 'string' ? chunk.length : (chunk as Uint8Array).byteLength ?? 0
+    return allow(size, (s) => original(`${s}\n`)) ? original(chunk, ...rest) : true
+  }) as typeof stream.write
+}
+
+// Integrity check: learner code that patched the assertions (or Object.is) to make
+// every expectation pass is caught here, after the tests, and the run is void.
+const nativeIs = Object.is
+afterAll(() => {
+  const broken: string[] = []
+  const mustThrow = (what: string, fn: () => void) => {
+    try {
+      fn()
+      broken.push(`${what} did not fail`)
+    } catch {
+      // as it should
+    }
+  }
+  mustThrow('expect(1).toBe(2)', () => expect(1).toBe(2))
+  mustThrow('expect({ a: 1 }).toEqual({ a: 2 })', () => expect({ a: 1 }).toEqual({ a: 2 }))
+  mustThrow('expect([1]).toContain(2)', () => expect([1]).toContain(2))
+  mustThrow('expect(true).toBeFalsy()', () => expect(true).toBeFalsy())
+  if (Object.is !== nativeIs || Object.is(1, 2)) broken.push('Object.is was replaced')
+  if (broken.length) {
+    const err = new Error(`the test framework was tampered with (${broken.join('; ')}): this run does not count`)
+    err.name = 'TamperingError'
+    throw err
+  }
+})

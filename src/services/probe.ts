@@ -10,7 +10,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new ProbeError(`${what}: no answer in ${ms} ms`)), ms).unref())])
 
 /** Opens a TCP connection and closes it: is anything listening there at all? */
-export function tcpOpen(host: string, port: number, ms = 400): Promise<void> {
+export function tcpOpen(host: string, port: number, ms = 1500): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host, port })
     const done = (err?: Error) => {

@@ -47,7 +47,16 @@ export class Services {
   access(): ServiceAccess {
     const urls: ServiceAccess['urls'] = {}
     for (const s of this.statuses.values()) if (s.state === 'ready') urls[s.name] = s.url
-    return { urls, problem: (name) => this.problem(name) }
+    return {
+      urls,
+      problem: (name) => this.problem(name),
+      recheck: async (names) => {
+        // Only look again where it was: a service that went away mid-run is reported, not replaced.
+        const statuses = await Promise.all(names.map((n) => this.resolveOne(n, false)))
+        const down = statuses.filter((s) => s.state === 'missing').map((s) => this.problem(s.name))
+        return down.length ? down.join('\n') : undefined
+      },
+    }
   }
 
   /** Why a service is not usable, with what to do about it; undefined when it is ready. */
@@ -63,18 +72,29 @@ export class Services {
     return this.resolveOne(name)
   }
 
-  private async resolveOne(name: ServiceName): Promise<ServiceStatus> {
-    const status = await this.find(name)
+  private async resolveOne(name: ServiceName, start = this.options.start !== false): Promise<ServiceStatus> {
+    const status = await this.find(name, start)
     this.statuses.set(name, status)
     return status
   }
 
-  private async find(name: ServiceName): Promise<ServiceStatus> {
+  private async find(name: ServiceName, start: boolean): Promise<ServiceStatus> {
     const spec = SERVICES[name]
     const env = this.options.env ?? process.env
     const t0 = performance.now()
     const ms = () => Math.round(performance.now() - t0)
     const tried: string[] = []
+    // Where it was found before is where to look first (a container or embedded server
+    // lives on its own port).
+    const prev = this.statuses.get(name)
+    if (prev?.state === 'ready') {
+      try {
+        await probe(name, prev.url)
+        return { ...prev, probeMs: ms() }
+      } catch (err) {
+        tried.push(`${redact(prev.url)} stopped answering (${(err as Error).message.replace(/^.*?: /, '')})`)
+      }
+    }
     const explicit: [string | undefined, 'env' | 'config', string][] = [
       [env[spec.envVar], 'env', `$${spec.envVar}`],
       [this.options.config?.services?.[name], 'config', 'roadmap.config.yaml'],
@@ -97,7 +117,7 @@ export class Services {
       const { host } = new URL(localUrl)
       tried.push(`nothing answers on ${host} (${(err as Error).message.replace(/^.*?: /, '')})`)
     }
-    if (this.options.start !== false) {
+    if (start) {
       this.engine ??= dockerEngine()
       const engine = await this.engine
       if (engine.ok) {

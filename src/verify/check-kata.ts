@@ -31,6 +31,9 @@ export async function checkKata(pool: RunnerPool, kata: Kata, solutions: Target,
     }
     if (starter.verdict === 'pass') problems.push('the starter passes its suite: the kata asks nothing of the learner')
     if (starter.verdict === 'timeout') problems.push('the starter hangs: a starter should fail fast with a message, not time out')
+    const solved = new Set(solution.tests.filter((t) => t.status === 'pass').map((t) => t.name))
+    const free = starter.tests.filter((t) => t.status === 'pass' && solved.has(t.name)).map((t) => `"${t.name}"`)
+    if (free.length) problems.push(`${free.length} test(s) pass on the starter too, so they check nothing the learner writes: ${free.slice(0, 3).join(', ')}`)
     if (solution.tests.some((t) => t.status === 'skip')) problems.push('the suite skips tests on the solution (.skip/.todo left in?)')
     if (solution.durationMs > kata.budgetMs * 0.8 && solution.verdict === 'pass') {
       problems.push(`the solution takes ${solution.durationMs} ms of a ${kata.budgetMs} ms budget: raise budgetMs or speed the suite up`)

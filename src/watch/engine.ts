@@ -80,8 +80,9 @@ export class WatchEngine {
     })
     // The runner asks the live statuses, so a service that comes back is seen without a restart.
     const problem = (name: ServiceName) => this.services!.problem(name)
+    const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
     const [runner] = await Promise.all([
-      SuiteRunner.create({ catalog, services: { urls: {}, problem } }, exercisesTarget(catalog)),
+      SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog)),
       servicesReady,
     ])
     this.runner = runner
