@@ -1,6 +1,7 @@
 // Helpers shared by the suites of chapter 05 (redis): looking at the keys a kata wrote
 // under the fixture's prefix, and waiting.
 import type { Redis } from 'ioredis'
+import type { RedisFixture } from './redis.ts'
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -52,4 +53,10 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
     await sleep(10)
   }
   return true
+}
+
+/** One unprefixed client for the suite's own checks, made on first use (the fixture closes it). */
+export function lazyRaw(fixture: RedisFixture): () => Redis {
+  let client: Redis | undefined
+  return () => (client ??= fixture.raw())
 }

@@ -1,0 +1,9 @@
+/** Thrown by slugify() when nothing usable is left of the input. */
+export class SlugError extends Error {
+  override name = 'SlugError'
+  readonly input: string
+  constructor(input: string) {
+    super(`cannot make a slug of ${JSON.stringify(input)}`)
+    this.input = input
+  }
+}

@@ -1,0 +1,85 @@
+// Helpers for the suites of chapter 01-core (concurrency katas): watch promises
+// without awaiting them, let pending work run, and count live timers.
+import { expect } from 'vitest'
+
+export interface Deferred<T> {
+  promise: Promise<T>
+  resolve(v: T): void
+  reject(e: unknown): void
+}
+
+/** A promise the test settles by hand. */
+export function deferred<T = void>(): Deferred<T> {
+  const d = {} as Deferred<T>
+  d.promise = new Promise<T>((res, rej) => {
+    d.resolve = res
+    d.reject = rej
+  })
+  return d
+}
+
+/** Lets every pending callback and promise job run (a few macrotask turns). */
+export async function flush(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r))
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+export type Outcome<T = unknown> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown } | { status: 'pending' }
+
+/** What `p` did within `ms`: fulfilled, rejected, or still pending. Never throws. */
+export async function within<T>(p: Promise<T>, ms: number): Promise<Outcome<T>> {
+  let timer: NodeJS.Timeout | undefined
+  const pending = new Promise<Outcome<T>>((r) => (timer = setTimeout(() => r({ status: 'pending' }), ms)))
+  try {
+    return await Promise.race([
+      p.then(
+        (value): Outcome<T> => ({ status: 'fulfilled', value }),
+        (reason: unknown): Outcome<T> => ({ status: 'rejected', reason }),
+      ),
+      pending,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface Tracked<T> {
+  promise: Promise<T>
+  /** The outcome so far. */
+  readonly outcome: Outcome<T>
+  /** Fails unless still pending; an early rejection is rethrown so its own message shows. */
+  pending(what: string): void
+  /** Fails unless fulfilled by now; returns the value. A rejection is rethrown. */
+  fulfilled(what: string): T
+}
+
+/**
+ * Watches a promise without awaiting it, so an early rejection is never reported as
+ * unhandled and the test can ask "still pending?" at any point.
+ */
+export function track<T>(promise: Promise<T>): Tracked<T> {
+  let outcome: Outcome<T> = { status: 'pending' }
+  promise.then(
+    (value) => (outcome = { status: 'fulfilled', value }),
+    (reason: unknown) => (outcome = { status: 'rejected', reason }),
+  )
+  return {
+    promise,
+    get outcome() {
+      return outcome
+    },
+    pending(what) {
+      if (outcome.status === 'rejected') throw outcome.reason
+      expect(outcome.status, `${what}: should still be pending`).toBe('pending')
+    },
+    fulfilled(what) {
+      if (outcome.status === 'rejected') throw outcome.reason
+      expect(outcome.status, `${what}: should have resolved by now`).toBe('fulfilled')
+      return (outcome as { value: T }).value
+    },
+  }
+}
+
+/** Ref'd timers alive in this process: the ones that would keep it from exiting. */
+export const liveTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
