@@ -124,3 +124,19 @@ export async function importGraph(entries: readonly string[], read: ReadKataFile
   }
   return edges
 }
+
+/** What a promise rejected with, or undefined when it resolved. */
+export async function rejectionOf(p: Promise<unknown> | unknown): Promise<unknown> {
+  try {
+    await p
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
+/** A short description of a thrown value, for failure messages. */
+export function describeThrown(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`
+  return JSON.stringify(err) ?? String(err)
+}
