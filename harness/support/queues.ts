@@ -6,13 +6,14 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Polls `check` until it is true; fails with "timed out after … waiting for: <what>"
- * so a test never runs into the suite's budget with an anonymous timeout.
+ * so a test never runs into the suite's budget with an anonymous timeout. Pass `what`
+ * as a function when it reports state, so the message shows the state at the timeout.
  */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000, everyMs = 10): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 2000, everyMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await check()) return
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${typeof what === 'function' ? what() : what}`)
     await sleep(everyMs)
   }
 }
