@@ -11,6 +11,8 @@ import { progressCommand } from './commands/progress.ts'
 import { resetCommand } from './commands/reset.ts'
 import { watchCommand } from './commands/watch.ts'
 import { schemaCommand } from './commands/schema.ts'
+import { newCommand } from './commands/new.ts'
+import { reportMergeCommand } from './commands/report-merge.ts'
 
 const program = new Command('roadmap')
   .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
@@ -82,14 +84,33 @@ program.command('env').description('service URLs as shell exports: eval "$(roadm
 program
   .command('grade')
   .description("CI: grade a submission's exercises/ and write results.json, junit.xml (and the GitHub step summary)")
-  .argument('<dir>', 'the submission: a folder laid out like this repository')
+  .argument('<dir>', 'the submission: a folder laid out like this repository (with --many: a folder of them)')
   .option('--out <dir>', 'where the reports go', 'roadmap-results')
   .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
   .option('--kata <id>', 'only this kata (repeatable)', collect)
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
+  .option('--shard <i/n>', 'grade only shard i of n (GitHub Actions matrix); join with `report merge`')
+  .option('--many', 'the folder holds one submission per student: write a gradebook (CSV, HTML, JSON)')
   .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
   .option('--json', 'print results.json to stdout too')
   .action(act(gradeCommand))
+
+program
+  .command('report')
+  .description('CI: work with reports')
+  .command('merge')
+  .description('join the results.json of shards into one report (results.json, junit.xml, step summary)')
+  .argument('<results...>', 'results.json files or the folders holding them')
+  .option('--out <dir>', 'where the merged reports go', 'roadmap-results')
+  .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
+  .action(act(reportMergeCommand))
+
+program
+  .command('new')
+  .description('authors: scaffold a kata from the template and place it in roadmap order')
+  .argument('<id>', 'the new kata id, <chapter>/<slug>')
+  .option('--after <slug>', 'place it after this kata of the chapter (default: last)')
+  .action(act(newCommand))
 
 program
   .command('schema')

@@ -1,13 +1,14 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Kata } from '../catalog/types.ts'
+import { parseShard, shardKatas } from '../grading/shard.ts'
 import { text } from '../i18n/lang.ts'
+import { gradebook, gradebookCsv } from '../report/gradebook.ts'
+import { gradebookHtml } from '../report/gradebook-html.ts'
+import { resultLine } from '../report/text.ts'
+import { writeReports } from '../report/write-reports.ts'
 import { scoreOf, type KataResult } from '../results/model.ts'
 import { summarize, type GradeReport } from '../results/submission.ts'
-import { junitXml } from '../report/junit.ts'
-import { resultsJson } from '../report/results-json.ts'
-import { stepSummary } from '../report/step-summary.ts'
-import { resultLine } from '../report/text.ts'
 import { sandboxSubmission } from '../runner/sandbox.ts'
 import { submissionTarget } from '../runner/target.ts'
 import { openContext, requireKata, UserError, type Context, type GlobalOptions } from './context.ts'
@@ -18,6 +19,8 @@ export interface GradeOptions extends GlobalOptions {
   minScore?: string
   kata?: string[]
   chapter?: string[]
+  shard?: string
+  many?: boolean
   jobs?: string
   json?: boolean
 }
@@ -28,24 +31,55 @@ export const GRADE_EXIT = { reached: 0, below: 1, usage: 2, harness: 3 } as cons
 /** `roadmap grade <dir>`: a submission's exercises graded by the hidden suites; reports out. */
 export async function gradeCommand(dir: string, opts: GradeOptions): Promise<number> {
   const ctx = openContext(opts, true)
-  if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(`${dir} has no exercises/ folder: grade takes a submission laid out like this repository`)
   const minScore = opts.minScore === undefined ? 100 : Number(opts.minScore)
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new UserError('--min-score is a percentage from 0 to 100')
-  const katas = selectKatas(ctx, opts)
-  const report = await grade(ctx, dir, katas, opts.jobs ? Number(opts.jobs) : undefined, (r) => {
+  let katas = selectKatas(ctx, opts)
+  if (opts.shard) {
+    try {
+      katas = shardKatas(katas, parseShard(opts.shard))
+    } catch (err) {
+      throw new UserError((err as Error).message)
+    }
+  }
+  const outDir = resolve(opts.out ?? 'roadmap-results')
+  const jobs = opts.jobs ? Number(opts.jobs) : undefined
+  if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts)
+
+  if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(`${dir} has no exercises/ folder: grade takes a submission laid out like this repository`)
+  const report = await grade(ctx, dir, katas, jobs, (r) => {
     if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
   })
-  const outDir = resolve(opts.out ?? 'roadmap-results')
-  mkdirSync(outDir, { recursive: true })
-  const json = resultsJson(report)
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`)
-  writeFileSync(join(outDir, 'junit.xml'), junitXml(report))
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(report))
+  const json = writeReports(report, outDir)
   const pct = report.maxScore ? (100 * report.score) / report.maxScore : 100
   if (opts.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
   else process.stdout.write(`\nScore: ${report.score}/${report.maxScore} (${pct.toFixed(0)}%), minimum ${minScore}%. Reports: ${outDir}/results.json, junit.xml\n`)
   if (report.status === 'error') return GRADE_EXIT.harness
   return pct + 1e-9 >= minScore ? GRADE_EXIT.reached : GRADE_EXIT.below
+}
+
+/** `grade --many <folder>`: one sub-folder per student; a gradebook in CSV, HTML and JSON. */
+async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: string, jobs: number | undefined, opts: GradeOptions): Promise<number> {
+  const root = resolve(folder)
+  const students = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'exercises')))
+    .map((d) => d.name)
+    .sort()
+  if (!students.length) throw new UserError(`${folder} holds no submissions: expected one sub-folder per student, each with an exercises/ folder`)
+  const graded: { student: string; report: GradeReport }[] = []
+  for (const student of students) {
+    const report = await grade(ctx, join(root, student), katas, jobs)
+    writeReports(report, join(outDir, 'students', student))
+    graded.push({ student, report })
+    if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? '  (not graded: a service was missing)' : ''}\n`)
+  }
+  const book = gradebook(ctx.catalog, graded)
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
+  writeFileSync(join(outDir, 'gradebook.csv'), gradebookCsv(book))
+  writeFileSync(join(outDir, 'gradebook.html'), gradebookHtml(book))
+  if (opts.json) process.stdout.write(`${JSON.stringify(book, null, 2)}\n`)
+  else process.stdout.write(`\nGradebook: ${outDir}/gradebook.html, gradebook.csv, gradebook.json\n`)
+  return graded.some((g) => g.report.status === 'error') ? GRADE_EXIT.harness : GRADE_EXIT.reached
 }
 
 export function selectKatas(ctx: Context, opts: { kata?: string[]; chapter?: string[] }): Kata[] {
