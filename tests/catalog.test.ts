@@ -113,3 +113,16 @@ describe('roadmap order', () => {
     expect(problems.map((p) => p.reason).join('\n')).toMatch(/"extra" \(00-start\/02-extra\) is not listed/)
   })
 })
+
+describe('a third-party catalog', () => {
+  it('runs from its own folder with --root, using this installation’s dependencies and fixtures', { timeout: 60_000 }, async () => {
+    const { execFileSync } = await import('node:child_process')
+    const root = tmp('roadmap-thirdparty-')
+    const fixture = join(ROOT, 'tests', 'fixtures', 'demo-catalog')
+    for (const side of ['harness', 'exercises', 'solutions']) cpSync(join(fixture, side), join(root, side), { recursive: true })
+    // No node_modules, no package.json, no support folder: only the catalog itself.
+    writeFileSync(join(root, 'harness/00-demo/02-greet/kata.test.ts'), "import { expect, it } from 'vitest'\nimport { serviceUrl } from '#support/services'\nimport { greet } from '@kata/demo/greet'\nit('greets', () => { expect(typeof serviceUrl).toBe('function'); expect(greet('Ada')).toBe('Hi, Ada') })\n")
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin/roadmap.js'), 'verify', '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+    expect(out).toMatch(/3 sound, 0 broken/)
+  })
+})

@@ -1,16 +1,22 @@
-import { join, relative, isAbsolute } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 import type { Catalog } from '../catalog/types.ts'
 import type { Target } from './target.ts'
 
 export const KATA_PREFIX = '@kata/'
+const SUPPORT_PREFIX = '#support/'
 const FRAMEWORK = /^(vitest|vite|chai|@vitest\/.*|vitest\/.*|vite\/.*|tinyspy|expect)$/
+/** This installation of roadmap: its node_modules and its harness/support serve any catalog. */
+const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const inside = (dir: string, file: string) => !relative(dir, file).startsWith('..')
 
 /**
  * Resolves `@kata/<id>` (the kata's entry file) and `@kata/<id>/<file>` against the
- * current target, so one suite grades exercises, solutions or a submission alike.
- * Bare imports from a target outside the checkout resolve as if from inside it, so a
- * submission folder uses the harness's node_modules.
+ * target, so one suite grades exercises, solutions or a submission alike. Files that
+ * live outside this installation (a submission folder, a third-party catalog given with
+ * --root) get its dependencies and its `#support/*` fixtures when they have none.
  */
 export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
   const ids = [...catalog.byId.keys()].sort((a, b) => b.length - a.length)
@@ -28,15 +34,18 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         const resolved = await this.resolve(file, importer, { skipSelf: true })
         return resolved ?? file
       }
-      if (!importer || source.startsWith('.') || isAbsolute(source) || source.startsWith('\0')) return null
-      const rel = relative(target.root, importer)
-      const fromLearner = !rel.startsWith('..')
-      // Graded code gets no handle on the test framework it is graded by.
-      if (fromLearner && target.kind === 'submission' && FRAMEWORK.test(source)) {
-        return this.error(`${rel}: kata code may not import "${source}" (the test framework that grades it)`)
+      if (source.startsWith(SUPPORT_PREFIX)) {
+        const name = `${source.slice(SUPPORT_PREFIX.length)}.ts`
+        const own = join(catalog.root, 'harness', 'support', name)
+        return existsSync(own) ? own : join(INSTALL_ROOT, 'harness', 'support', name)
       }
-      if (!fromLearner || !relative(catalog.root, importer).startsWith('..')) return null
-      return this.resolve(source, join(catalog.root, 'exercises', rel), { skipSelf: true })
+      if (!importer || source.startsWith('.') || isAbsolute(source) || source.startsWith('\0') || source.startsWith('#')) return null
+      // Graded code gets no handle on the test framework it is graded by.
+      if (target.kind === 'submission' && inside(target.root, importer) && FRAMEWORK.test(source)) {
+        return this.error(`${relative(target.root, importer)}: kata code may not import "${source}" (the test framework that grades it)`)
+      }
+      if (inside(INSTALL_ROOT, importer)) return null
+      return (await this.resolve(source, importer, { skipSelf: true })) ?? this.resolve(source, join(INSTALL_ROOT, 'package.json'), { skipSelf: true })
     },
   }
 }
