@@ -126,3 +126,11 @@ describe('a third-party catalog', () => {
     expect(out).toMatch(/3 sound, 0 broken/)
   })
 })
+
+describe('AUTHORING.md', () => {
+  it('carries the metadata reference generated from the schema, so it cannot drift', async () => {
+    const { withReference } = await import('../src/catalog/reference.ts')
+    const doc = readFileSync(join(ROOT, 'AUTHORING.md'), 'utf8')
+    expect(doc, 'AUTHORING.md is stale: run `roadmap schema`').toBe(withReference(doc))
+  })
+})

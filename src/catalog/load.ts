@@ -146,6 +146,12 @@ function loadKata(root: string, chapterDir: string, kataDir: string, chapterId: 
       if (!existsSync(join(base, dir, f))) problem(`files.${i}`, `${side}/${dir}/${f} does not exist`)
     })
   }
+  // A solution must not rely on a file a learner never gets.
+  for (const f of listFiles(join(paths.solutions, dir))) {
+    if (!meta.files.includes(f) && !existsSync(join(paths.exercises, dir, f))) {
+      problem('files', `solutions/${dir}/${f} is neither declared in files nor shipped in exercises/${dir}: the solution relies on something the learner never gets`)
+    }
+  }
   for (const readme of ['README.md', 'README.ru.md']) {
     const file = join(paths.exercises, dir, readme)
     if (!existsSync(file) || readFileSync(file, 'utf8').trim() === '') {
@@ -154,4 +160,12 @@ function loadKata(root: string, chapterDir: string, kataDir: string, chapterId: 
   }
   if (!ok) return undefined
   return { ...meta, chapter, slug, index: -1, dir, metaFile, suiteFile }
+}
+
+/** Files below a folder, as paths relative to it. */
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : e.isFile() ? [`${prefix}${e.name}`] : [],
+  )
 }
