@@ -1,7 +1,9 @@
 // Helpers for the observability chapter's suites: a strict parser of the Prometheus text
-// exposition format (what a real Prometheus scrapes) and a TCP proxy that can take a
-// service away from the app under test and give it back.
+// exposition format (what a real Prometheus scrapes), a PromQL parser on Prometheus's own
+// grammar, and a TCP proxy that can take a service away from the app and give it back.
 import net from 'node:net'
+import type { SyntaxNode } from '@lezer/common'
+import { parser as promqlParser } from '@prometheus-io/lezer-promql'
 
 export interface Sample {
   /** The sample's own name: `x_bucket`, `x_sum`, `x_count` for a histogram `x`. */
@@ -30,9 +32,11 @@ const SUFFIXES: Record<string, string[]> = {
 }
 
 function parseValue(raw: string, line: number): number {
-  if (raw === '+Inf' || raw === 'Inf') return Infinity
-  if (raw === '-Inf') return -Infinity
-  if (raw === 'NaN') return NaN
+  // As Go's strconv.ParseFloat (what Prometheus uses): Inf and NaN in any case.
+  const lower = raw.toLowerCase()
+  if (lower === '+inf' || lower === 'inf') return Infinity
+  if (lower === '-inf') return -Infinity
+  if (lower === 'nan') return NaN
   const n = Number(raw)
   if (raw === '' || Number.isNaN(n)) throw new ExpositionError(`line ${line}: "${raw}" is not a sample value`)
   return n
@@ -231,4 +235,151 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       await closed
     },
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// PromQL: parsed with Prometheus's own Lezer grammar, then turned into a small AST that
+// suites can reason about (which metric, which function, which window, which grouping).
+
+export interface LabelMatcher {
+  label: string
+  op: '=' | '!=' | '=~' | '!~'
+  value: string
+}
+
+export type PromExpr =
+  | { kind: 'aggregate'; op: string; by?: string[]; without?: string[]; args: PromExpr[]; text: string }
+  | { kind: 'call'; fn: string; args: PromExpr[]; text: string }
+  | { kind: 'binary'; op: string; lhs: PromExpr; rhs: PromExpr; text: string }
+  | { kind: 'vector'; metric: string; matchers: LabelMatcher[]; text: string }
+  | { kind: 'matrix'; vector: Extract<PromExpr, { kind: 'vector' }>; range: string; text: string }
+  | { kind: 'number'; value: number; text: string }
+  | { kind: 'string'; value: string; text: string }
+  | { kind: 'other'; node: string; children: PromExpr[]; text: string }
+
+export class PromQLError extends Error {
+  override name = 'PromQLError'
+}
+
+/** Grafana's interval variables, replaced by a plausible value before parsing. */
+export const GRAFANA_INTERVALS: Record<string, string> = {
+  __rate_interval: '1m',
+  __interval: '30s',
+  __range: '1h',
+}
+
+function unquote(raw: string): string {
+  if (raw.startsWith('`')) return raw.slice(1, -1)
+  const body = raw.slice(1, -1)
+  const q = raw[0]
+  try {
+    return JSON.parse(`"${q === "'" ? body.replace(/\\'/g, "'").replace(/"/g, '\\"') : body}"`) as string
+  } catch {
+    throw new PromQLError(`${raw} is not a valid string literal`)
+  }
+}
+
+/**
+ * Parses PromQL (with Grafana's `$__rate_interval`-style variables substituted) and throws
+ * a PromQLError that points at the first syntax error.
+ */
+export function parsePromQL(query: string): PromExpr {
+  const q = query.replace(/\$\{?(__rate_interval|__interval|__range)(?:_ms)?\}?/g, (_, v: string) => GRAFANA_INTERVALS[v]!)
+  const tree = promqlParser.parse(q)
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError) throw new PromQLError(`syntax error at column ${n.from + 1} of ${JSON.stringify(query)}`)
+    },
+  })
+  const text = (n: SyntaxNode) => q.slice(n.from, n.to)
+  const kids = (n: SyntaxNode): SyntaxNode[] => {
+    const out: SyntaxNode[] = []
+    for (let c = n.firstChild; c; c = c.nextSibling) out.push(c)
+    return out
+  }
+  const exprKids = (n: SyntaxNode) => kids(n).map(conv)
+  const conv = (n: SyntaxNode): PromExpr => {
+    switch (n.name) {
+      case 'PromQL':
+      case 'ParenExpr': {
+        const [only] = kids(n)
+        if (!only) throw new PromQLError(`empty expression: ${JSON.stringify(query)}`)
+        return conv(only)
+      }
+      case 'AggregateExpr': {
+        const op = text(n.getChild('AggregateOp')!)
+        const mod = n.getChild('AggregateModifier')
+        const labels = mod ? (mod.getChild('GroupingLabels')?.getChildren('LabelName') ?? []).map(text) : undefined
+        const body = n.getChild('FunctionCallBody')
+        const args = body ? exprKids(body) : []
+        return mod?.getChild('Without') ? { kind: 'aggregate', op, without: labels, args, text: text(n) } : { kind: 'aggregate', op, by: labels, args, text: text(n) }
+      }
+      case 'FunctionCall': {
+        const body = n.getChild('FunctionCallBody')
+        return { kind: 'call', fn: text(n.getChild('FunctionIdentifier')!), args: body ? exprKids(body) : [], text: text(n) }
+      }
+      case 'BinaryExpr': {
+        const parts = kids(n)
+        const exprs = parts.filter((p) => !['BoolModifier', 'MatchingModifierClause'].includes(p.name))
+        return { kind: 'binary', op: text(exprs[1]!), lhs: conv(exprs[0]!), rhs: conv(exprs[2]!), text: text(n) }
+      }
+      case 'VectorSelector': {
+        const matchers: LabelMatcher[] = []
+        let metric = text(n.getChild('Identifier') ?? n).split('{')[0]!.trim()
+        for (const m of n.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+          matchers.push({ label: text(m.getChild('LabelName')!), op: text(m.getChild('MatchOp')!) as LabelMatcher['op'], value: unquote(text(m.getChild('StringLiteral')!)) })
+        }
+        for (const m of n.getChild('LabelMatchers')?.getChildren('QuotedLabelMatcher') ?? []) {
+          const name = unquote(text(m.getChild('QuotedLabelName')!.getChild('StringLiteral')!))
+          matchers.push({ label: name, op: text(m.getChild('MatchOp')!) as LabelMatcher['op'], value: unquote(text(m.getChild('StringLiteral')!)) })
+        }
+        for (const m of n.getChild('LabelMatchers')?.getChildren('QuotedLabelName') ?? []) metric = unquote(text(m.getChild('StringLiteral')!))
+        const named = matchers.find((m) => m.label === '__name__' && m.op === '=')
+        if (!metric && named) metric = named.value
+        return { kind: 'vector', metric, matchers: matchers.filter((m) => m.label !== '__name__'), text: text(n) }
+      }
+      case 'MatrixSelector': {
+        const vector = conv(n.getChild('VectorSelector')!)
+        if (vector.kind !== 'vector') throw new PromQLError(`not a range selector: ${text(n)}`)
+        return { kind: 'matrix', vector, range: text(n.getChild('DurationExpr') ?? n).trim(), text: text(n) }
+      }
+      case 'NumberDurationLiteral':
+        return { kind: 'number', value: Number(text(n)), text: text(n) }
+      case 'StringLiteral':
+        return { kind: 'string', value: unquote(text(n)), text: text(n) }
+      default:
+        return { kind: 'other', node: n.name, children: exprKids(n), text: text(n) }
+    }
+  }
+  return conv(tree.topNode)
+}
+
+/** Every node of an expression, depth first, each with its chain of ancestors. */
+export function* walkPromQL(e: PromExpr, ancestors: PromExpr[] = []): Generator<{ node: PromExpr; ancestors: PromExpr[] }> {
+  yield { node: e, ancestors }
+  const next = [...ancestors, e]
+  switch (e.kind) {
+    case 'aggregate':
+    case 'call':
+      for (const a of e.args) yield* walkPromQL(a, next)
+      break
+    case 'binary':
+      yield* walkPromQL(e.lhs, next)
+      yield* walkPromQL(e.rhs, next)
+      break
+    case 'matrix':
+      yield* walkPromQL(e.vector, next)
+      break
+    case 'other':
+      for (const c of e.children) yield* walkPromQL(c, next)
+      break
+  }
+}
+
+/** A Prometheus duration ("1m30s", "5m", "2h") in seconds, or NaN. */
+export function durationSeconds(d: string): number {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }
+  const parts = [...d.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g)]
+  if (!parts.length || parts.map((p) => p[0]).join('') !== d) return NaN
+  return parts.reduce((s, p) => s + Number(p[1]) * units[p[2]!]!, 0)
 }
