@@ -1,26 +1,111 @@
-// `npm run bench`: figures measured in one run on this machine, each beside its
-// baseline as a ratio. Writes bench-results/bench.json and bench-results/bench.md.
+// `npm run bench`: every figure measured in one run on this machine, each beside its
+// baselines as a ratio. Writes bench-results/bench.json and bench-results/bench.md.
+import { availableParallelism, cpus } from 'node:os'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { engineSaves } from './save-to-verdict.ts'
+import { loadCatalogLenient } from '../src/catalog/load.ts'
+import type { Kata } from '../src/catalog/types.ts'
+import { ProgressStore } from '../src/progress/store.ts'
+import { Services } from '../src/services/services.ts'
+import { WatchEngine } from '../src/watch/engine.ts'
+import { engineSaves, rssAfterReruns } from './save-to-verdict.ts'
 import { spawnSaves } from './spawn-baseline.ts'
-import { summary } from './stats.ts'
+import { binPath, startupToFirstVerdict } from './startup.ts'
+import { percentile, round, summary } from './stats.ts'
+import { gradeRun, verifyRun } from './verify-grade.ts'
+import { vitestWatchSaves } from './watch-baseline.ts'
 import { benchWorkspace } from './workspace.ts'
 
 const root = resolve(import.meta.dirname, '..')
-const saves = Number(process.env.BENCH_SAVES ?? 30)
-const dir = benchWorkspace(root)
-const kata = 'start/first-verdict'
+const SAVES = Number(process.env.BENCH_SAVES ?? 30)
+const SPAWN_SAVES = Math.min(SAVES, Number(process.env.BENCH_SPAWN_SAVES ?? 10))
+const RERUNS = Number(process.env.BENCH_RERUNS ?? 300)
+const FULL = process.env.BENCH_QUICK !== '1'
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)
 
-const engine = summary(await engineSaves(dir, kata, saves))
-const spawn = summary(spawnSaves(dir, kata, Math.min(saves, 10)))
-const results = { machine: { cores: (await import('node:os')).availableParallelism(), node: process.version }, saveToVerdict: { kata, engine, spawnVitestRun: spawn } }
-const ratio = (a: number, b: number) => `${(b / a).toFixed(1)} ×`
+const dir = benchWorkspace(root, true)
+const bin = binPath(root)
+const { catalog } = loadCatalogLenient(dir)
+// The bench chapter's katas measure the harness; one curriculum kata shows a real suite.
+const subjects: [string, Kata][] = []
+for (const [label, id] of [
+  ['no service', 'bench/plain'],
+  ['PostgreSQL', 'bench/postgres'],
+  ['Redis', 'bench/redis'],
+  ['RabbitMQ', 'bench/rabbitmq'],
+  ['curriculum', 'start/first-verdict'],
+] as const) {
+  const kata = catalog.byId.get(id)
+  if (kata) subjects.push([`${label}`, kata])
+}
+
+const services = await Services.resolve(['postgres', 'redis', 'rabbitmq', 'nats'], { root: dir, start: false })
+const urls = services.access().urls as Record<string, string>
+
+log('watch engine: save → verdict')
+const engine = new WatchEngine({ catalog, store: new ProgressStore(dir), config: {} })
+await engine.start()
+const saves: Record<string, { kata: string; engine: ReturnType<typeof summary>; vitestWatch?: ReturnType<typeof summary>; spawn?: ReturnType<typeof summary> }> = {}
+for (const [label, kata] of subjects) {
+  log(`  ${label}: ${kata.id}`)
+  saves[label] = { kata: kata.id, engine: summary(await engineSaves(engine, catalog, kata, SAVES)) }
+}
+log(`memory after 10 and ${RERUNS} reruns`)
+const rss = await rssAfterReruns(engine, subjects[0]![1], [10, RERUNS])
+await engine.close()
+
+for (const [label, kata] of subjects) {
+  log(`baselines: ${label}`)
+  saves[label]!.vitestWatch = summary(await vitestWatchSaves(dir, kata, urls, SAVES))
+  saves[label]!.spawn = summary(spawnSaves(dir, kata, urls, SPAWN_SAVES))
+}
+
+log('start-up to first verdict')
+const startups: number[] = []
+for (let i = 0; i < 5; i++) startups.push(await startupToFirstVerdict(dir, bin))
+
+let verify, verifyJ1, verifyJ2, grade
+if (FULL) {
+  log('verify, all katas')
+  verify = verifyRun(root, bin)
+  log('verify, chapter core with 1 and 2 jobs')
+  verifyJ1 = verifyRun(root, bin, ['--chapter', 'core', '-j', '1'])
+  verifyJ2 = verifyRun(root, bin, ['--chapter', 'core', '-j', '2'])
+  log('grade, a complete submission')
+  grade = gradeRun(root, bin)
+}
+await services.close()
+
+const results = {
+  machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
+  saves: SAVES,
+  saveToVerdict: saves,
+  startupMs: { runs: startups.map(round), p50: round(percentile(startups, 50)) },
+  rssMb: rss,
+  verify,
+  verifyCores: verifyJ1 && verifyJ2 ? { j1Ms: verifyJ1.wallMs, j2Ms: verifyJ2.wallMs, katas: verifyJ1.katas } : undefined,
+  grade,
+}
+
+const x = (a: number, b?: number) => (b ? `${(b / a).toFixed(1)} ×` : '–')
+const rows = Object.entries(saves).flatMap(([label, s]) => [
+  `| save → verdict p50, ${label} (\`${s.kata}\`) | ${s.engine.p50} ms | ${s.vitestWatch?.p50 ?? '–'} ms | ${x(s.engine.p50, s.vitestWatch?.p50)} | ${s.spawn?.p50 ?? '–'} ms | ${x(s.engine.p50, s.spawn?.p50)} |`,
+  `| save → verdict p95, ${label} | ${s.engine.p95} ms | ${s.vitestWatch?.p95 ?? '–'} ms | ${x(s.engine.p95, s.vitestWatch?.p95)} | ${s.spawn?.p95 ?? '–'} ms | ${x(s.engine.p95, s.spawn?.p95)} |`,
+])
 const md = [
-  '| figure | roadmap | spawn `vitest run` per save | ratio |',
-  '|---|---|---|---|',
-  `| save → verdict p50, ${kata} (ms) | ${engine.p50} | ${spawn.p50} | ${ratio(engine.p50, spawn.p50)} faster |`,
-  `| save → verdict p95 (ms) | ${engine.p95} | ${spawn.p95} | ${ratio(engine.p95, spawn.p95)} faster |`,
+  `Measured ${results.machine.date} on ${results.machine.cores} cores (${results.machine.cpu}), Node ${results.machine.node}; ${SAVES} saves per kata (spawn baseline: ${SPAWN_SAVES}), alternating a failing and a passing version, every verdict checked.`,
+  '',
+  '| figure | roadmap | Vitest watch | ratio | spawn `vitest run` | ratio |',
+  '|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  '| figure | value |',
+  '|---|---|',
+  `| start-up → first verdict, p50 of 5 | ${results.startupMs.p50} ms |`,
+  `| resident memory after 10 / ${RERUNS} reruns | ${rss[10]} MB / ${rss[RERUNS]} MB (growth ${round((rss[RERUNS] ?? 0) - (rss[10] ?? 0))} MB) |`,
+  ...(verify ? [`| verify, all ${verify.katas} katas | ${(verify.wallMs / 1000).toFixed(1)} s (${verify.broken.length} broken) |`, `| verify, slowest ten | ${verify.slowest.map((s) => `${s.id} ${s.ms} ms`).join(', ')} |`] : []),
+  ...(verifyJ1 && verifyJ2 ? [`| verify chapter core, 1 job vs 2 jobs | ${(verifyJ1.wallMs / 1000).toFixed(1)} s vs ${(verifyJ2.wallMs / 1000).toFixed(1)} s (${x(verifyJ2.wallMs, verifyJ1.wallMs)} with both cores) |`] : []),
+  ...(grade ? [`| grade, a complete submission | ${(grade.wallMs / 1000).toFixed(1)} s (${grade.score}/${grade.maxScore} points) |`] : []),
   '',
 ].join('\n')
 const out = join(root, 'bench-results')

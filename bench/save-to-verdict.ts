@@ -1,50 +1,66 @@
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { loadCatalogLenient } from '../src/catalog/load.ts'
-import type { Kata } from '../src/catalog/types.ts'
-import { ProgressStore } from '../src/progress/store.ts'
-import { WatchEngine } from '../src/watch/engine.ts'
+import type { Catalog, Kata } from '../src/catalog/types.ts'
+import type { WatchEngine } from '../src/watch/engine.ts'
+import { kataVersions } from './kata-versions.ts'
+
+/** Waits for the verdict of the first run of `kataId` that starts after now. */
+export function nextVerdict(engine: WatchEngine, kataId: string, reason = 'save'): Promise<string> {
+  let started = false
+  return new Promise((resolve) => {
+    const off = engine.on((e) => {
+      if (e.type === 'run-start' && e.id === kataId && e.reason === reason) started = true
+      if (e.type === 'result' && e.result.id === kataId && started) {
+        off()
+        resolve(e.result.verdict)
+      }
+    })
+  })
+}
 
 /**
- * Save → verdict through the real watch engine: write the file, wait for the result
- * event, alternate a failing and a passing version, and check every verdict.
+ * Save → verdict through the real watch engine: write the file, wait for the verdict of
+ * the run that save started, alternate a failing and a passing version, check each.
  */
-export async function engineSaves(dir: string, kataId: string, saves: number): Promise<number[]> {
-  const catalog = loadCatalogLenient(dir).catalog
-  const kata = catalog.byId.get(kataId) as Kata
-  const file = join(dir, 'exercises', kata.dir, kata.files[0]!)
-  const starter = readFileSync(file, 'utf8')
-  const solution = readFileSync(join(dir, 'solutions', kata.dir, kata.files[0]!), 'utf8')
-  const engine = new WatchEngine({ catalog, store: new ProgressStore(dir), config: {} })
-  await engine.start()
-  engine.focus(kataId)
+export async function engineSaves(engine: WatchEngine, catalog: Catalog, kata: Kata, saves: number): Promise<number[]> {
+  const v = kataVersions(catalog.root, kata)
+  engine.focus(kata.id)
   const times: number[] = []
   try {
     for (let i = 0; i < saves; i++) {
       const passing = i % 2 === 0
       await engine.idle()
       await new Promise((r) => setTimeout(r, 30))
-      // Only a run that starts after this write counts: no earlier run's verdict.
-      let started = false
-      const done = new Promise<{ verdict: string }>((resolve) => {
-        const off = engine.on((e) => {
-          if (e.type === 'run-start' && e.id === kataId && e.reason === 'save') started = true
-          if (e.type === 'result' && e.result.id === kataId && started) {
-            off()
-            resolve(e.result)
-          }
-        })
-      })
+      const verdict = nextVerdict(engine, kata.id)
       const t0 = performance.now()
-      writeFileSync(file, passing ? solution : starter)
-      const r = await done
+      v.write(passing)
+      const got = await verdict
       times.push(performance.now() - t0)
       const want = passing ? 'pass' : 'fail'
-      if (r.verdict !== want) throw new Error(`save ${i}: expected ${want}, got ${r.verdict}`)
+      if (got !== want && !(want === 'fail' && got === 'error')) throw new Error(`${kata.id}, save ${i}: expected ${want}, got ${got}`)
     }
   } finally {
-    await engine.close()
-    writeFileSync(file, starter)
+    // Wait for the run the restoring save starts, so it cannot steal the focus later.
+    const settled = nextVerdict(engine, kata.id)
+    v.restore()
+    await settled
+    await engine.idle()
   }
   return times
+}
+
+/** Resident memory of this process after `n` reruns of a kata, in MB. */
+export async function rssAfterReruns(engine: WatchEngine, kata: Kata, counts: number[]): Promise<Record<number, number>> {
+  engine.focus(kata.id)
+  await engine.idle()
+  const out: Record<number, number> = {}
+  let done = 0
+  for (const n of counts) {
+    for (; done < n; done++) {
+      const verdict = nextVerdict(engine, kata.id, 'rerun')
+      engine.rerun()
+      await verdict
+    }
+    globalThis.gc?.()
+    out[n] = Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10
+  }
+  return out
 }

@@ -1,12 +1,8 @@
 // A fresh PostgreSQL database per suite, cloned from a template and dropped after.
 import pg from 'pg'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
+import { createDatabase, databaseUrl, dropDatabase, dropStale, withAdmin } from '../../src/services/postgres-databases.ts'
 import { serviceUrl, unavailable } from './services.ts'
-
-const TEMPLATE = 'roadmap_template'
-const PREFIX = 'rm_'
-/** Databases left by a run that was killed are dropped after this long. */
-const STALE_SECONDS = 3600
 
 export interface PostgresFixture {
   /** Connection URL of this suite's own database. */
@@ -19,68 +15,48 @@ export interface PostgresFixture {
   client(): Promise<pg.Client>
 }
 
+// The runner may hand this run a database it cloned ahead of time (and drops it after).
+let prepared: string | undefined = inject('roadmap:database') || undefined
+
 async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 })
   try {
-    await c.connect()
+    return await withAdmin(adminUrl, fn)
   } catch (err) {
-    throw unavailable('postgres', err)
-  }
-  try {
-    return await fn(c)
-  } finally {
-    await c.end().catch(() => undefined)
-  }
-}
-
-async function ensureTemplate(c: pg.Client) {
-  const { rowCount } = await c.query('select 1 from pg_database where datname = $1', [TEMPLATE])
-  if (rowCount) return
-  try {
-    await c.query(`create database ${TEMPLATE} template template0`)
-  } catch (err) {
-    // Two suites starting at once may both try: losing that race is fine.
-    if ((err as { code?: string }).code !== '42P04' && (err as { code?: string }).code !== '23505') throw err
-  }
-}
-
-async function dropStale(c: pg.Client) {
-  const { rows } = await c.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${PREFIX}%`])
-  const now = Math.floor(Date.now() / 1000)
-  for (const { datname } of rows) {
-    const born = Number(datname.split('_')[1])
-    if (born && now - born > STALE_SECONDS) await c.query(`drop database if exists "${datname}" with (force)`).catch(() => undefined)
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || /terminat|connect/i.test(String((err as Error).message))) throw unavailable('postgres', err)
+    throw err
   }
 }
 
 /**
- * Call at the top of a suite. Before the tests, creates a database of its own; after
- * them, closes every connection the fixture handed out and drops the database.
+ * Call at the top of a suite. Before the tests, a database of its own; after them,
+ * every connection the fixture handed out is closed and the database dropped.
  */
 export function usePostgres(): PostgresFixture {
   let url = ''
   let mainPool: pg.Pool | undefined
-  let dbName = ''
+  let own = '' // a database this fixture made, so this fixture drops
   let adminUrl = ''
   const pools: pg.Pool[] = []
   const clients: pg.Client[] = []
 
   beforeAll(async () => {
     adminUrl = serviceUrl('postgres')
-    dbName = `${PREFIX}${Math.floor(Date.now() / 1000)}_${Math.random().toString(36).slice(2, 10)}`
-    await admin(adminUrl, async (c) => {
-      await ensureTemplate(c)
-      await c.query(`create database ${dbName} template ${TEMPLATE}`)
-      void dropStale(c).catch(() => undefined)
-    })
-    const u = new URL(adminUrl)
-    u.pathname = `/${dbName}`
-    url = u.toString()
+    let name = prepared
+    prepared = undefined
+    if (!name) {
+      name = own = await admin(adminUrl, async (c) => {
+        const made = await createDatabase(c)
+        void dropStale(c).catch(() => undefined)
+        return made
+      })
+    }
+    url = databaseUrl(adminUrl, name)
   })
 
   afterAll(async () => {
     await Promise.allSettled([...pools.map((p) => p.end()), ...clients.map((c) => c.end())])
-    if (dbName) await admin(adminUrl, (c) => c.query(`drop database if exists ${dbName} with (force)`)).catch(() => undefined)
+    if (own) await admin(adminUrl, (c) => dropDatabase(c, own)).catch(() => undefined)
   })
 
   const newPool = (config: pg.PoolConfig = {}) => {

@@ -26,6 +26,13 @@ export function kataState(store: ProgressStore, id: string): KataState {
   return k.passedAt ? 'regressed' : 'failed'
 }
 
+/** The state a kata will have once `r` is recorded, without waiting for the write. */
+export function stateAfter(before: KataState, r: KataResult): KataState {
+  if (r.target !== 'exercises' || r.verdict === 'unavailable') return before
+  if (r.verdict === 'pass') return 'passed'
+  return before === 'passed' || before === 'regressed' ? 'regressed' : 'failed'
+}
+
 /** The first kata in roadmap order whose last verdict is not a pass. */
 export function nextKata(catalog: Catalog, store: ProgressStore) {
   return catalog.katas.find((k) => kataState(store, k.id) !== 'passed')

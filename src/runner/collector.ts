@@ -5,6 +5,8 @@ import type { TestOutcome } from '../results/model.ts'
 import { OutputBuffer } from './output-buffer.ts'
 import { describeError, type LoadFailure } from './errors.ts'
 
+const TRACE = process.env.ROADMAP_TRACE === '1'
+
 /** What one Vitest run reported, before it becomes a KataResult. */
 export interface RunReport {
   tests: TestOutcome[]
@@ -39,7 +41,20 @@ export class Collector implements Reporter {
 
   private stderrTail = ''
 
+  /** Phase times of the current run, for ROADMAP_TRACE=1 (where a save's milliseconds go). */
+  private trace: [string, number][] = []
+  mark(phase: string) {
+    if (TRACE) this.trace.push([phase, performance.now()])
+  }
+  onTestModuleCollected() {
+    this.mark('collected')
+  }
+  onTestModuleStart() {
+    this.mark('module start')
+  }
+
   onTestRunStart(_specs: ReadonlyArray<TestSpecification>) {
+    this.mark('run start')
     this.logs.clear()
     this.runOutput = new OutputBuffer(this.caps.perRun)
     this.stderrTail = ''
@@ -75,6 +90,12 @@ export class Collector implements Reporter {
     // Node prints this when the capped heap runs out; the worker dies with it.
     if (/JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/.test(this.stderrTail)) {
       loadFailure = { kind: 'oom', message: 'your code used more memory than the worker may have: look for data that grows without bound' }
+    }
+    this.mark('run end')
+    if (TRACE && this.trace.length) {
+      const t0 = this.trace[0]![1]
+      process.stderr.write(`[trace] ${this.trace.map(([p, t]) => `${p} +${Math.round(t - t0)}`).join(' · ')}\n`)
+      this.trace = []
     }
     const done = this.waiting
     this.waiting = undefined

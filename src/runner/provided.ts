@@ -7,6 +7,8 @@ export interface ProvidedToSuites {
   'roadmap:budgets': Record<string, number>
   /** Distinguishes the resources of concurrent runs (databases, key prefixes, queues). */
   'roadmap:run-tag': string
+  /** A database cloned ahead of time for this run ('' when none): see DatabaseStock. */
+  'roadmap:database': string
 }
 
 declare module 'vitest' {

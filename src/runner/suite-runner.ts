@@ -11,6 +11,7 @@ import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
 import { hardenedWarmForks, type WorkerPool } from './worker-pool.ts'
 import { Watchdog } from './watchdog.ts'
+import { DatabaseStock } from '../services/database-stock.ts'
 
 export interface ServiceAccess {
   urls: Partial<Record<ServiceName, string>>
@@ -56,6 +57,7 @@ export class SuiteRunner {
       'roadmap:services': options.services.urls,
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
       'roadmap:run-tag': randomBytes(3).toString('hex'),
+      'roadmap:database': '',
     }
     const vitest = await createVitest(
       {
@@ -94,8 +96,23 @@ export class SuiteRunner {
     return new SuiteRunner(vitest, collector, options, target, warm)
   }
 
+  private stock: DatabaseStock | undefined
+  private stockUrl: string | undefined
+
+  /** The stock of ready databases on the current PostgreSQL (made on first use). */
+  private databases(): DatabaseStock | undefined {
+    const url = this.options.services.urls.postgres
+    if (url !== this.stockUrl) {
+      void this.stock?.close()
+      this.stock = url ? new DatabaseStock(url) : undefined
+      this.stockUrl = url
+    }
+    return this.stock
+  }
+
   /** Hands suites new service URLs (a service came back, or moved). */
   updateServices(urls: ProvidedToSuites['roadmap:services']) {
+    this.options.services.urls = urls
     this.vitest.getRootProject().provide('roadmap:services', urls)
   }
 
@@ -116,15 +133,21 @@ export class SuiteRunner {
     const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
 
+    const stock = kata.services.includes('postgres') ? this.databases() : undefined
+    await stock?.settled()
+    const database = stock?.take()
+    this.vitest.getRootProject().provide('roadmap:database', database ?? '')
     const specs = this.vitest.getModuleSpecifications(kata.suiteFile)
     const specifications = specs.length ? specs : [this.vitest.getRootProject().createSpecification(kata.suiteFile)]
     const watchdog = new Watchdog(this.vitest)
+    this.collector.mark('submit')
     const report = this.collector.nextRun()
     watchdog.arm(kata.budgetMs)
     try {
       await this.vitest.runTestSpecifications(specifications)
     } finally {
       watchdog.disarm()
+      stock?.afterRun(database)
     }
     const r = await report
     if (watchdog.fired) {
@@ -164,6 +187,7 @@ export class SuiteRunner {
     await this.queue
     await this.vitest.close()
     this.warm.dispose()
+    await this.stock?.close()
   }
 }
 

@@ -70,7 +70,12 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       super(options)
       const self = this as unknown as ForkInternals
       const ready = spare && alive(spare.child) ? spare : undefined
-      if (ready) warmStarts++
+      if (ready) {
+        warmStarts++
+        // Adopted: from now on the run waits on it, so it keeps the process alive again.
+        ready.child.ref()
+        ready.child.channel?.ref()
+      }
       const started = ready ?? start(self)
       spare = undefined
       self._fork = started.child

@@ -1,6 +1,6 @@
 import type { ServiceName } from '../catalog/schema.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
-import { kataState, nextKata, recordResult } from '../progress/record.ts'
+import { kataState, nextKata, recordResult, stateAfter } from '../progress/record.ts'
 import type { ProgressStore } from '../progress/store.ts'
 import type { KataResult } from '../results/model.ts'
 import { SuiteRunner } from '../runner/suite-runner.ts'
@@ -98,8 +98,9 @@ export class WatchEngine {
 
   private setFocus(id: string | undefined) {
     this.focusId = id
-    this.opts.store.update((p) => (p.current = id))
     this.emit({ type: 'focus', id })
+    // Off the save → verdict path: the run this focus change starts goes first.
+    setImmediate(() => this.opts.store.update((p) => (p.current = id)))
   }
 
   private onFiles(exercisesRoot: string, files: string[]) {
@@ -126,9 +127,10 @@ export class WatchEngine {
       await this.reprobe(kata)
       this.emit({ type: 'run-start', id: kata.id, reason })
       const result = await this.runner.run(kata)
-      recordResult(this.opts.store, result)
       this.last.set(kata.id, result)
-      this.emit({ type: 'result', result, state: kataState(this.opts.store, kata.id) })
+      // The verdict reaches the screen first; the check-off (an fsync) follows at once.
+      this.emit({ type: 'result', result, state: stateAfter(kataState(this.opts.store, kata.id), result) })
+      recordResult(this.opts.store, result)
       if (result.verdict === 'pass' && kata.id === this.focusId && this.opts.autoAdvance && reason !== 'check') this.next()
       return result
     })

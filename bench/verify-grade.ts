@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+interface VerifyJson {
+  seconds: number
+  katas: { id: string; durationMs: number; problems: string[]; skipped: boolean }[]
+}
+
+/** `roadmap verify --json` over the given scope, with its wall time and the slowest katas. */
+export function verifyRun(dir: string, bin: string, args: string[] = []) {
+  const t0 = performance.now()
+  let stdout: string
+  try {
+    stdout = execFileSync(process.execPath, [bin, 'verify', '--json', '--root', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] })
+  } catch (err) {
+    stdout = (err as { stdout: string }).stdout
+  }
+  const wallMs = performance.now() - t0
+  const j = JSON.parse(stdout) as VerifyJson
+  return {
+    wallMs: Math.round(wallMs),
+    katas: j.katas.length,
+    broken: j.katas.filter((k) => k.problems.length).map((k) => k.id),
+    slowest: [...j.katas].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10).map((k) => ({ id: k.id, ms: k.durationMs })),
+  }
+}
+
+/** `roadmap grade` of a complete submission (every reference solution as the learner's). */
+export function gradeRun(dir: string, bin: string) {
+  const sub = mkdtempSync(join(tmpdir(), 'roadmap-bench-sub-'))
+  cpSync(join(dir, 'solutions'), join(sub, 'exercises'), { recursive: true })
+  const out = mkdtempSync(join(tmpdir(), 'roadmap-bench-out-'))
+  const t0 = performance.now()
+  try {
+    execFileSync(process.execPath, [bin, 'grade', sub, '--root', dir, '--out', out, '--min-score', '0'], { stdio: 'ignore' })
+  } catch {
+    // the score is read below
+  }
+  const wallMs = Math.round(performance.now() - t0)
+  const { score, max_score } = JSON.parse(execFileSync('cat', [join(out, 'results.json')], { encoding: 'utf8' })) as { score: number; max_score: number }
+  return { wallMs, score, maxScore: max_score }
+}
