@@ -1,18 +1,5 @@
 import { Command, Option } from 'commander'
 import { UserError } from './commands/context.ts'
-import { listCommand } from './commands/list.ts'
-import { runCommand } from './commands/run.ts'
-import { verifyCommand } from './commands/verify.ts'
-import { doctorCommand } from './commands/doctor.ts'
-import { envCommand } from './commands/env.ts'
-import { gradeCommand } from './commands/grade.ts'
-import { hintCommand } from './commands/hint.ts'
-import { progressCommand } from './commands/progress.ts'
-import { resetCommand } from './commands/reset.ts'
-import { watchCommand } from './commands/watch.ts'
-import { schemaCommand } from './commands/schema.ts'
-import { newCommand } from './commands/new.ts'
-import { reportMergeCommand } from './commands/report-merge.ts'
 
 const program = new Command('roadmap')
   .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
@@ -21,13 +8,18 @@ const program = new Command('roadmap')
   .showHelpAfterError()
 
 type Action = (...args: never[]) => Promise<number>
-/** Runs a command with the global options merged in, and turns its result into the exit code. */
+/**
+ * Runs a command with the global options merged in, and turns its result into the exit
+ * code. Each command's module loads only when it runs: `--help` and `list` never pay
+ * for Vitest or Ink.
+ */
 const act =
-  <A extends Action>(fn: A) =>
+  (load: () => Promise<Action>) =>
   async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command
     const opts = { ...program.opts(), ...cmd.opts() }
     const positional = args.slice(0, -2)
+    const fn = await load()
     process.exitCode = await fn(...(positional as never[]), opts as never)
   }
 
@@ -36,7 +28,7 @@ program
   .description('follow your saves and grade the kata you are on (the default)')
   .option('--poll', 'poll for changes instead of file events (WSL, NFS, Docker bind mounts)')
   .option('--plain', 'plain lines instead of the full-screen interface')
-  .action(act(watchCommand))
+  .action(act(async () => (await import('./commands/watch.ts')).watchCommand))
 
 program
   .command('run')
@@ -45,13 +37,13 @@ program
   .option('--solution', 'grade the reference solution instead of your exercise')
   .option('--target <dir>', 'grade the exercises/ of another folder (a submission)')
   .option('--json', 'print the result as JSON')
-  .action(act(runCommand))
+  .action(act(async () => (await import('./commands/run.ts')).runCommand))
 
 program
   .command('list')
   .description('every kata in roadmap order with its state')
   .option('--json', 'print as JSON')
-  .action(act(listCommand))
+  .action(act(async () => (await import('./commands/list.ts')).listCommand))
 
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 program
@@ -61,25 +53,25 @@ program
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
   .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
   .option('--json', 'print the report as JSON')
-  .action(act(verifyCommand))
+  .action(act(async () => (await import('./commands/verify.ts')).verifyCommand))
 
 program
   .command('hint')
   .description('the next hint for a kata (the current one by default)')
   .argument('[kata]', 'kata id')
   .option('--all', 'every hint at once')
-  .action(act(hintCommand))
+  .action(act(async () => (await import('./commands/hint.ts')).hintCommand))
 
 program
   .command('reset')
   .description("restore a kata's starter (your version is kept in .roadmap/backups)")
   .argument('[kata]', 'kata id')
   .option('--all', 'every kata')
-  .action(act(resetCommand))
+  .action(act(async () => (await import('./commands/reset.ts')).resetCommand))
 
-program.command('progress').description('chapters passed, the current kata').option('--json', 'print as JSON').action(act(progressCommand))
-program.command('doctor').description('Node, services (where found, or how to start them), catalog, progress').option('--json', 'print as JSON').action(act(doctorCommand))
-program.command('env').description('service URLs as shell exports: eval "$(roadmap env)"').option('--json', 'print as JSON').action(act(envCommand))
+program.command('progress').description('chapters passed, the current kata').option('--json', 'print as JSON').action(act(async () => (await import('./commands/progress.ts')).progressCommand))
+program.command('doctor').description('Node, services (where found, or how to start them), catalog, progress').option('--json', 'print as JSON').action(act(async () => (await import('./commands/doctor.ts')).doctorCommand))
+program.command('env').description('service URLs as shell exports: eval "$(roadmap env)"').option('--json', 'print as JSON').action(act(async () => (await import('./commands/env.ts')).envCommand))
 
 program
   .command('grade')
@@ -93,7 +85,7 @@ program
   .option('--many', 'the folder holds one submission per student: write a gradebook (CSV, HTML, JSON)')
   .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
   .option('--json', 'print results.json to stdout too')
-  .action(act(gradeCommand))
+  .action(act(async () => (await import('./commands/grade.ts')).gradeCommand))
 
 program
   .command('report')
@@ -103,19 +95,19 @@ program
   .argument('<results...>', 'results.json files or the folders holding them')
   .option('--out <dir>', 'where the merged reports go', 'roadmap-results')
   .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
-  .action(act(reportMergeCommand))
+  .action(act(async () => (await import('./commands/report-merge.ts')).reportMergeCommand))
 
 program
   .command('new')
   .description('authors: scaffold a kata from the template and place it in roadmap order')
   .argument('<id>', 'the new kata id, <chapter>/<slug>')
   .option('--after <slug>', 'place it after this kata of the chapter (default: last)')
-  .action(act(newCommand))
+  .action(act(async () => (await import('./commands/new.ts')).newCommand))
 
 program
   .command('schema')
   .description('authors: write schema/*.json (editor autocompletion for kata.yaml and chapter.yaml)')
-  .action(act(schemaCommand))
+  .action(act(async () => (await import('./commands/schema.ts')).schemaCommand))
 
 try {
   await program.parseAsync()

@@ -45,7 +45,8 @@ describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
       dir = benchWorkspace(ROOT)
       const { catalog } = loadCatalogLenient(dir)
       const [first, second] = catalog.katas
-      const cmd = `cd ${dir} && TERM=xterm-256color ${process.execPath} ${join(ROOT, 'bin/roadmap.js')} watch --lang ${lang}`
+      // CI=true would ask for plain lines; this test is about the full-screen interface.
+      const cmd = `cd ${dir} && env -u CI TERM=xterm-256color ${process.execPath} ${join(ROOT, 'bin/roadmap.js')} watch --lang ${lang}`
       tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', cmd)
       const failing = await waitFor(lang === 'en' ? /✗ failed/ : /✗ не пройдена/)
       expect(failing).toContain(first!.id)

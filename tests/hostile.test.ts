@@ -81,10 +81,12 @@ describe('hostile submissions score zero on the kata they attack and disturb not
   it('editing the hidden suite under harness/', async () => {
     const suite = join(root, 'harness/00-demo/01-add/kata.test.ts')
     const before = readFileSync(suite, 'utf8')
-    const add = expectZeroOnAddOnly(
-      await gradeWith(`import { writeFileSync } from 'node:fs'\ntry { writeFileSync(${JSON.stringify(suite)}, "import { it } from 'vitest'\\nit('ok', () => {})\\n") } catch {}\nexport const add = () => 0\n`),
-    )
-    expect(add.verdict).not.toBe('pass')
+    const g = await gradeWith(`import { writeFileSync } from 'node:fs'\ntry { writeFileSync(${JSON.stringify(suite)}, "import { it } from 'vitest'\\nit('ok', () => {})\\n") } catch {}\nexport const add = () => 0\n`)
+    const add = g.json.katas.find((k) => k.id === 'demo/add')!
+    expect(add.score).toBe(0)
+    // Unprivileged workers cannot write there; as root, the change is caught, undone, and the grade void.
+    if (g.code === 3) expect((g.json as unknown as { message: string }).message).toMatch(/changed harness files during grading \(00-demo\/01-add\/kata\.test\.ts\)/)
+    else expectZeroOnAddOnly(g)
     expect(readFileSync(suite, 'utf8')).toBe(before)
   })
 

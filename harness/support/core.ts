@@ -2,28 +2,16 @@
 // without awaiting them, let pending work run, and count live timers.
 import { expect } from 'vitest'
 
-export interface Deferred<T> {
-  promise: Promise<T>
-  resolve(v: T): void
-  reject(e: unknown): void
-}
-
-/** A promise the test settles by hand. */
-export function deferred<T = void>(): Deferred<T> {
-  const d = {} as Deferred<T>
-  d.promise = new Promise<T>((res, rej) => {
-    d.resolve = res
-    d.reject = rej
-  })
-  return d
-}
+import { deferred, type Deferred } from './async.ts'
+export { deferred, type Deferred }
 
 /** Lets every pending callback and promise job run (a few macrotask turns). */
 export async function flush(turns = 3): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r))
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+import { sleep } from './async.ts'
+export { sleep }
 
 export type Outcome<T = unknown> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown } | { status: 'pending' }
 

@@ -9,18 +9,12 @@ import { ROOT } from './highload-child.ts'
 
 export { ROOT, withLatency } from './highload-child.ts'
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+import { sleep } from './async.ts'
+export { sleep }
 
 /** A promise with its resolve/reject exposed. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void
-  let reject!: (reason: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { deferred } from './async.ts'
+export { deferred }
 
 /** Polls `check` every 20 ms until it is true or `timeoutMs` passes; returns the last result. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {

@@ -15,8 +15,9 @@ export interface Listening {
 const open: Listening[] = []
 
 /** Starts `listener` on 127.0.0.1 on a free port; closed after the suite at the latest. */
-export async function listen(listener: RequestListener): Promise<Listening> {
+export async function listen(listener: RequestListener, options: { keepAliveTimeout?: number } = {}): Promise<Listening> {
   const server: Server = createServer(listener)
+  if (options.keepAliveTimeout) server.keepAliveTimeout = options.keepAliveTimeout
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
@@ -176,4 +177,5 @@ export function manualClock(start = Date.UTC(2030, 0, 1, 12, 0, 0)) {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+import { sleep } from './async.ts'
+export { sleep }

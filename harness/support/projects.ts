@@ -1,20 +1,13 @@
 // Helpers for the suites of chapter 15 (projects): a real listening server for the
 // learner's request listener, polling with a message that names what did not happen,
 // and small RabbitMQ spies.
-import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { RequestListener } from 'node:http'
 import type { Channel, ConsumeMessage } from 'amqplib'
-import { afterAll } from 'vitest'
+import { sleep } from './async.ts'
+import { listen, type Listening } from './http.ts'
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-export interface Served {
-  readonly url: string
-  readonly port: number
-  close(): Promise<void>
-}
-
-const servers: Served[] = []
+export { sleep }
+export type Served = Listening
 
 /**
  * Starts `listener` on 127.0.0.1 on a free port (closed after the suite at the latest).
@@ -22,30 +15,8 @@ const servers: Served[] = []
  */
 export async function serve(listener: unknown, what = 'createApp(…)'): Promise<Served> {
   if (typeof listener !== 'function') throw new Error(`${what} must return a request listener, (req, res) => void (an Express app is one); got ${typeof listener}`)
-  const server: Server = createServer(listener as RequestListener)
-  server.keepAliveTimeout = 30_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  let closed: Promise<void> | undefined
-  const handle: Served = {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })),
-  }
-  servers.push(handle)
-  return handle
+  return listen(listener as RequestListener, { keepAliveTimeout: 30_000 })
 }
-
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
 
 /**
  * Polls `check` until it is true; fails with "timed out after … waiting for: <what>" so a

@@ -2,7 +2,8 @@
 // message that names what did not happen, and watching channels the learner's code uses.
 import type { Channel } from 'amqplib'
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+import { sleep } from './async.ts'
+export { sleep }
 
 /**
  * Polls `check` until it is true; fails with "timed out after … waiting for: <what>"
@@ -31,21 +32,8 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   }
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-  reject(err: unknown): void
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  let reject!: (err: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { deferred, type Deferred } from './async.ts'
+export { deferred, type Deferred }
 
 /**
  * Records errors of a channel handed to the learner's code. Without a listener a

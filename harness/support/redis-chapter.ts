@@ -3,7 +3,8 @@
 import type { Redis } from 'ioredis'
 import type { RedisFixture } from './redis.ts'
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+import { sleep } from './async.ts'
+export { sleep }
 
 /** Every key under `prefix`, with the prefix cut off (what the learner's code named it). */
 export async function keysUnder(raw: Redis, prefix: string): Promise<string[]> {
@@ -35,15 +36,8 @@ export async function ttlsUnder(raw: Redis, prefix: string): Promise<Record<stri
 }
 
 /** A promise with its resolve/reject exposed, to hold a loader or a handler open. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void
-  let reject!: (reason: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { deferred } from './async.ts'
+export { deferred }
 
 /** Polls `check` every 10 ms until it is true or `timeoutMs` passes; returns the last result. */
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {

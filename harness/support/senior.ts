@@ -1,10 +1,8 @@
 // Helpers for the suites of chapter 14 (senior): calling the learner's factories with a
 // readable failure, PostgreSQL errors and EXPLAIN plans as data, a real listening HTTP
 // server, and timing that compares two implementations in the same run.
-import { createServer, type RequestListener, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type pg from 'pg'
-import { afterAll, expect } from 'vitest'
+import { expect } from 'vitest'
 
 /** "TypeError: boom" for an Error, the value otherwise: for failure messages. */
 export function describeThrown(err: unknown): string {
@@ -100,37 +98,7 @@ export function recordingDb(pool: pg.Pool): { db: Pick<pg.Pool, 'query'>; querie
   return { db: { query } as unknown as Pick<pg.Pool, 'query'>, queries }
 }
 
-export interface Listening {
-  readonly url: string
-  close(): Promise<void>
-}
-
-const open: Listening[] = []
-
-/** Serves `listener` (an express app too) on 127.0.0.1:<free port>; closed after the suite at the latest. */
-export async function listen(listener: RequestListener): Promise<Listening> {
-  const server: Server = createServer(listener)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
-  let closed: Promise<void> | undefined
-  const handle: Listening = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      })),
-  }
-  open.push(handle)
-  return handle
-}
-
-afterAll(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close()))
-})
+export { listen, type Listening } from './http.ts'
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -155,4 +123,5 @@ export async function compareMedians(rounds: number, a: (i: number) => Promise<u
   return { a: median(ta), b: median(tb) }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+import { sleep } from './async.ts'
+export { sleep }

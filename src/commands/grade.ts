@@ -9,6 +9,8 @@ import { resultLine } from '../report/text.ts'
 import { writeReports } from '../report/write-reports.ts'
 import { scoreOf, type KataResult } from '../results/model.ts'
 import { summarize, type GradeReport } from '../results/submission.ts'
+import { HarnessGuard } from '../grading/harness-guard.ts'
+import { usableByOthers } from '../runner/privileges.ts'
 import { sandboxSubmission } from '../runner/sandbox.ts'
 import { submissionTarget } from '../runner/target.ts'
 import { openContext, requireKata, UserError, type Context, type GlobalOptions } from './context.ts'
@@ -94,7 +96,10 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs?: num
   const started = new Date()
   const t0 = performance.now()
   const sandbox = sandboxSubmission(dir, katas, join(ctx.root, 'exercises'))
-  const runners = await openRunners(ctx, katas, jobs, true)
+  const unprivileged = process.getuid?.() === 0 && usableByOthers([process.execPath, ctx.root, join(ctx.root, 'node_modules'), sandbox.dir])
+  if (process.getuid?.() === 0 && !unprivileged) warnOnce('grading as root: `nobody` cannot use Node or the checkout here, so graded code runs as root; the suites are checked and restored after grading')
+  const guard = unprivileged ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
+  const runners = await openRunners(ctx, katas, jobs, unprivileged)
   try {
     const target = submissionTarget(sandbox.dir)
     const results = await Promise.all(
@@ -108,9 +113,19 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs?: num
       }),
     )
     const titles = Object.fromEntries(katas.map((k) => [k.id, text(k.title, 'en')]))
-    return summarize(results, titles, started.toISOString(), Math.round(performance.now() - t0))
+    const report = summarize(results, titles, started.toISOString(), Math.round(performance.now() - t0))
+    const changed = guard?.restore() ?? []
+    // The suites were changed under the grader: no result of this run can be trusted.
+    return changed.length ? { ...report, status: 'error', tampered: changed } : report
   } finally {
     await runners.close()
     sandbox.remove()
   }
+}
+
+let warned = false
+function warnOnce(message: string) {
+  if (warned) return
+  warned = true
+  process.stderr.write(`${message}\n`)
 }

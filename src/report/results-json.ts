@@ -33,7 +33,11 @@ export function resultsJson(report: GradeReport) {
   return {
     version: 3,
     status: report.status,
-    message: unavailable.length ? `Not graded, a service was missing: ${unavailable.map((r) => `${r.id}: ${r.message}`).join('; ')}` : null,
+    message: report.tampered?.length
+      ? `Not graded: the submission changed harness files during grading (${report.tampered.join(', ')}); they were restored`
+      : unavailable.length
+        ? `Not graded, a service was missing: ${unavailable.map((r) => `${r.id}: ${r.message}`).join('; ')}`
+        : null,
     score: report.score,
     max_score: report.maxScore,
     duration_ms: report.durationMs,

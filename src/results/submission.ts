@@ -10,6 +10,8 @@ export interface GradeReport {
   titles: Record<string, string>
   startedAt: string
   durationMs: number
+  /** Harness files graded code changed (they were restored): the whole grade is void. */
+  tampered?: string[]
 }
 
 export function summarize(results: KataResult[], titles: Record<string, string>, startedAt: string, durationMs: number): GradeReport {

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { ForksPoolWorker, type PoolOptions, type PoolRunnerInitializer } from 'vitest/node'
 import { killLeftovers } from './leftovers.ts'
+import { NOBODY } from './privileges.ts'
 import { scrubEnv, WORKER_MARK } from './worker-env.ts'
 
 /** Vitest internals this pool leans on (pinned Vitest version, covered by a test). */
@@ -16,13 +17,13 @@ export interface WorkerPoolOptions {
   /** Heap cap of a worker, in MB: unbounded growth ends as "out of memory", not a frozen machine. */
   heapMb: number
   /**
-   * Run workers as `nobody` when the harness runs as root (CI): graded code can then
-   * read the checkout but not change the suites, the harness or node_modules.
+   * Run workers as `nobody` (the caller checked that it is root and that `nobody` can
+   * use Node and the files): graded code can then read the checkout but not change
+   * the suites, the harness or node_modules.
    */
   dropPrivileges?: boolean
 }
 
-const NOBODY = 65534
 
 export interface WorkerPool {
   pool: PoolRunnerInitializer
@@ -50,7 +51,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
 
   const start = (self: ForkInternals) => {
     const mark = `${tag}-${++counter}`
-    const drop = opts.dropPrivileges && process.getuid?.() === 0
+    const drop = !!opts.dropPrivileges
     const child = fork(self.entrypoint, [], {
       env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}) },
       ...(drop ? { uid: NOBODY, gid: NOBODY } : {}),
