@@ -31,6 +31,7 @@ export class WatchEngine {
   private services: Services | undefined
   private watcher: FileWatcher | undefined
   private queue: Promise<unknown> = Promise.resolve()
+  private servicesReady: Promise<void> = Promise.resolve()
   private dirty = new Set<string>()
   focusId: string | undefined
   readonly last = new Map<string, KataResult>()
@@ -75,24 +76,21 @@ export class WatchEngine {
     this.emit({ type: 'starting', what: 'services' })
     this.emit({ type: 'starting', what: 'runner' })
     this.services = new Services({ root: catalog.root, config: this.opts.config })
-    const servicesReady = Promise.all([...needed].map((n) => this.services!.refresh(n))).then(() => {
+    // Katas without services need not wait for the probes: the first verdict comes sooner.
+    this.servicesReady = Promise.all([...needed].map((n) => this.services!.refresh(n))).then(() => {
       this.emit({ type: 'services', services: this.services!.all })
     })
     // The runner asks the live statuses, so a service that comes back is seen without a restart.
     const problem = (name: ServiceName) => this.services!.problem(name)
     const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
-    const [runner] = await Promise.all([
-      SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog)),
-      servicesReady,
-    ])
-    this.runner = runner
-    runner.updateServices(this.services.access().urls)
+    this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
+    void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
     const exercises = exercisesTarget(catalog).root
     this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), { poll: this.opts.poll })
     const focus = nextKata(catalog, this.opts.store)
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()
-    await Promise.all([this.watcher.ready(), first])
+    await Promise.all([this.watcher.ready(), first, this.servicesReady])
     this.emit({ type: 'ready', startupMs: Math.round(performance.now() - t0) })
   }
 
@@ -124,6 +122,7 @@ export class WatchEngine {
     const job = this.queue.then(async () => {
       this.dirty.delete(kata.id)
       if (this.closed || !this.runner) return undefined
+      if (kata.services.length) await this.servicesReady
       await this.reprobe(kata)
       this.emit({ type: 'run-start', id: kata.id, reason })
       const result = await this.runner.run(kata)
