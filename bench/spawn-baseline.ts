@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Kata } from '../src/catalog/types.ts'
 import { baselineConfig } from './baseline-config.ts'
 import { kataVersions } from './kata-versions.ts'
+import { PAUSE_MS } from './save-to-verdict.ts'
 
 /** Baseline: what a naive harness does, one `vitest run <suite>` process per save. */
 export function spawnSaves(dir: string, kata: Kata, services: Record<string, string>, saves: number): number[] {
@@ -13,6 +14,7 @@ export function spawnSaves(dir: string, kata: Kata, services: Record<string, str
   try {
     for (let i = 0; i < saves; i++) {
       const passing = i % 2 === 0
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PAUSE_MS)
       const t0 = performance.now()
       v.write(passing)
       let ok = true

@@ -2,6 +2,7 @@ import { createVitest, type TestModule } from 'vitest/node'
 import type { Kata } from '../src/catalog/types.ts'
 import { baselineConfig } from './baseline-config.ts'
 import { kataVersions } from './kata-versions.ts'
+import { PAUSE_MS } from './save-to-verdict.ts'
 
 /** Baseline: Vitest's own watch mode (its watcher and rerun), on the same suite. */
 export async function vitestWatchSaves(dir: string, kata: Kata, services: Record<string, string>, saves: number): Promise<number[]> {
@@ -21,7 +22,7 @@ export async function vitestWatchSaves(dir: string, kata: Kata, services: Record
     await first
     for (let i = 0; i < saves; i++) {
       const passing = i % 2 === 0
-      await new Promise((r) => setTimeout(r, 150))
+      await new Promise((r) => setTimeout(r, PAUSE_MS))
       const done = new Promise<boolean>((r) => (onEnd = r))
       const t0 = performance.now()
       v.write(passing)

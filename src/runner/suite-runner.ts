@@ -40,6 +40,8 @@ const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url)
  */
 export class SuiteRunner {
   private queue: Promise<unknown> = Promise.resolve()
+  /** The end of the last run: its worker stopping, its leftovers cleaned. */
+  private settling: Promise<unknown> = Promise.resolve()
 
   private constructor(
     private readonly vitest: Vitest,
@@ -123,7 +125,7 @@ export class SuiteRunner {
 
   /** Runs one kata's suite. Runs are queued: one at a time. */
   run(kata: Kata): Promise<KataResult> {
-    const next = this.queue.then(() => this.runNow(kata, this.target))
+    const next = this.queue.then(() => this.settling).then(() => this.runNow(kata, this.target))
     this.queue = next.catch(() => undefined)
     return next
   }
@@ -143,13 +145,14 @@ export class SuiteRunner {
     this.collector.mark('submit')
     const report = this.collector.nextRun()
     watchdog.arm(kata.budgetMs)
-    try {
-      await this.vitest.runTestSpecifications(specifications)
-    } finally {
+    const running = this.vitest.runTestSpecifications(specifications).finally(() => {
       watchdog.disarm()
       stock?.afterRun(database)
-    }
-    const r = await report
+    })
+    // The verdict is known once the reporter has it; stopping the worker and cleaning
+    // up after it go on while the learner reads (the next run waits for them).
+    this.settling = running.catch(() => undefined)
+    const r = await Promise.race([report, running.then(() => report)])
     if (watchdog.fired) {
       return this.result(kata, target, 'timeout', r, started, `the run took longer than its budget of ${(kata.budgetMs / 1000).toFixed(1)} s and was stopped: look for an endless loop or a promise that never settles`)
     }
@@ -185,6 +188,7 @@ export class SuiteRunner {
 
   async close() {
     await this.queue
+    await this.settling
     await this.vitest.close()
     this.warm.dispose()
     await this.stock?.close()

@@ -18,7 +18,7 @@ export class FileWatcher {
   private timer: NodeJS.Timeout | undefined
 
   constructor(dir: string, onChange: (files: string[]) => void, opts: FileWatcherOptions = {}) {
-    const burst = opts.burstMs ?? 12
+    const burst = opts.burstMs ?? 6
     this.watcher = watch(dir, {
       ignoreInitial: true,
       atomic: true,
