@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { ForksPoolWorker, type PoolOptions, type PoolRunnerInitializer } from 'vitest/node'
 import { killLeftovers } from './leftovers.ts'
+import { fileURLToPath } from 'node:url'
 import { NOBODY } from './privileges.ts'
 import { scrubEnv, WORKER_MARK } from './worker-env.ts'
 
@@ -12,6 +13,8 @@ interface ForkInternals {
   env: NodeJS.ProcessEnv
   execArgv: string[]
 }
+
+const PRELOAD = fileURLToPath(new URL('./worker-preload.mjs', import.meta.url))
 
 export interface WorkerPoolOptions {
   /** Heap cap of a worker, in MB: unbounded growth ends as "out of memory", not a frozen machine. */
@@ -55,7 +58,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     const child = fork(self.entrypoint, [], {
       env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}) },
       ...(drop ? { uid: NOBODY, gid: NOBODY } : {}),
-      execArgv: [...self.execArgv, `--max-old-space-size=${opts.heapMb}`],
+      execArgv: [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, `--import=${PRELOAD}`],
       stdio: 'pipe',
       serialization: 'advanced',
       detached: true,
