@@ -68,9 +68,10 @@ let verify, verifyJ1, verifyJ2, grade
 if (FULL) {
   log('verify, all katas')
   verify = verifyRun(root, bin)
-  log('verify, chapter core with 1 and 2 jobs')
-  verifyJ1 = verifyRun(root, bin, ['--chapter', 'core', '-j', '1'])
-  verifyJ2 = verifyRun(root, bin, ['--chapter', 'core', '-j', '2'])
+  log('verify, four chapters without services, with 1 and 2 processes')
+  const four = ['core', 'http', 'arch', 'testing'].flatMap((c) => ['--chapter', c])
+  verifyJ1 = verifyRun(root, bin, [...four, '-j', '1'])
+  verifyJ2 = verifyRun(root, bin, [...four, '-j', '2'])
   log('grade, a complete submission')
   grade = gradeRun(root, bin)
 }
@@ -104,7 +105,12 @@ const md = [
   `| start-up → first verdict, p50 of 5 | ${results.startupMs.p50} ms |`,
   `| resident memory after 10 / ${RERUNS} reruns | ${rss[10]} MB / ${rss[RERUNS]} MB (growth ${round((rss[RERUNS] ?? 0) - (rss[10] ?? 0))} MB) |`,
   ...(verify ? [`| verify, all ${verify.katas} katas | ${(verify.wallMs / 1000).toFixed(1)} s (${verify.broken.length} broken) |`, `| verify, slowest ten | ${verify.slowest.map((s) => `${s.id} ${s.ms} ms`).join(', ')} |`] : []),
-  ...(verifyJ1 && verifyJ2 ? [`| verify chapter core, 1 job vs 2 jobs | ${(verifyJ1.wallMs / 1000).toFixed(1)} s vs ${(verifyJ2.wallMs / 1000).toFixed(1)} s (${x(verifyJ2.wallMs, verifyJ1.wallMs)} with both cores) |`] : []),
+  ...(verifyJ1 && verifyJ2
+    ? [
+        `| verify, 4 chapters (${verifyJ1.katas} katas), 1 process vs 2 | ${(verifyJ1.wallMs / 1000).toFixed(1)} s vs ${(verifyJ2.wallMs / 1000).toFixed(1)} s (${x(verifyJ2.wallMs, verifyJ1.wallMs)}); cores busy ${verifyJ1.cores} vs ${verifyJ2.cores} |`,
+        `| verify, time per kata: all katas vs 4 chapters | ${verify ? Math.round(verify.wallMs / verify.katas) : '–'} ms vs ${Math.round(verifyJ2.wallMs / verifyJ2.katas)} ms |`,
+      ]
+    : []),
   ...(grade ? [`| grade, a complete submission | ${(grade.wallMs / 1000).toFixed(1)} s (${grade.score}/${grade.maxScore} points) |`] : []),
   '',
 ].join('\n')

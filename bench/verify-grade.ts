@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -11,6 +11,7 @@ interface VerifyJson {
 /** `roadmap verify --json` over the given scope, with its wall time and the slowest katas. */
 export function verifyRun(dir: string, bin: string, args: string[] = []) {
   const t0 = performance.now()
+  const cpu0 = childCpu()
   let stdout: string
   try {
     stdout = execFileSync(process.execPath, [bin, 'verify', '--json', '--root', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] })
@@ -21,6 +22,8 @@ export function verifyRun(dir: string, bin: string, args: string[] = []) {
   const j = JSON.parse(stdout) as VerifyJson
   return {
     wallMs: Math.round(wallMs),
+    /** Average number of cores busy: CPU time of verify and everything it started, over wall time. */
+    cores: Math.round(((childCpu() - cpu0) / wallMs) * 100) / 100,
     katas: j.katas.length,
     broken: j.katas.filter((k) => k.problems.length).map((k) => k.id),
     slowest: [...j.katas].sort((a, b) => b.durationMs - a.durationMs).slice(0, 10).map((k) => ({ id: k.id, ms: k.durationMs })),
@@ -41,4 +44,10 @@ export function gradeRun(dir: string, bin: string) {
   const wallMs = Math.round(performance.now() - t0)
   const { score, max_score } = JSON.parse(execFileSync('cat', [join(out, 'results.json')], { encoding: 'utf8' })) as { score: number; max_score: number }
   return { wallMs, score, maxScore: max_score }
+}
+
+/** CPU time (ms) of this process's finished children and theirs (cutime + cstime, 100 ticks a second). */
+function childCpu(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[13]) + Number(fields[14])) * 10
 }

@@ -51,8 +51,10 @@ program
   .description('authors: every solution passes, every starter fails, the catalog is complete')
   .option('--kata <id>', 'only this kata (repeatable)', collect)
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
-  .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
+  .option('-j, --jobs <n>', 'processes to spread the katas over (default: the number of cores)')
   .option('--json', 'print the report as JSON')
+  .addOption(new Option('--jsonl').hideHelp())
+  .addOption(new Option('--shard <i/n>').hideHelp())
   .action(act(async () => (await import('./commands/verify.ts')).verifyCommand))
 
 program

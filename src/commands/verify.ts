@@ -2,8 +2,10 @@ import type { Kata } from '../catalog/types.ts'
 import { loadTopics } from '../catalog/topics.ts'
 import { passedCount } from '../results/model.ts'
 import { paint } from '../report/style.ts'
-import { exercisesTarget, solutionsTarget } from '../runner/target.ts'
-import { checkKata, type KataCheck } from '../verify/check-kata.ts'
+import { availableParallelism } from 'node:os'
+import { parseShard, shardKatas } from '../grading/shard.ts'
+import type { KataCheck } from '../verify/check-kata.ts'
+import { checkHere, checkInProcesses } from '../verify/run-checks.ts'
 import { openContext, requireKata, UserError, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
 
@@ -12,6 +14,9 @@ export interface VerifyOptions extends GlobalOptions {
   chapter?: string[]
   jobs?: string
   json?: boolean
+  /** Internal: one JSON line per kata (the child processes of a sharded verify). */
+  jsonl?: boolean
+  shard?: string
 }
 
 /** `roadmap verify`: every solution passes, every starter fails, the catalog is whole. */
@@ -30,24 +35,27 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   if (ctx.problems.some((p) => chapterDirs.some((d) => p.file.includes(d)))) {
     throw new UserError('this chapter has broken catalog entries (listed above): fix them first')
   }
-  const jobs = opts.jobs ? Number(opts.jobs) : undefined
+  const jobs = opts.jobs ? Number(opts.jobs) : availableParallelism()
+  if (opts.shard) katas = shardKatas(katas, parseShard(opts.shard))
   const t0 = performance.now()
-  const runners = await openRunners(ctx, katas, jobs)
   const out = process.stdout
-  let checks: KataCheck[]
-  try {
-    const solutions = solutionsTarget(ctx.catalog)
-    const exercises = exercisesTarget(ctx.catalog)
-    checks = await Promise.all(
-      katas.map(async (k) => {
-        const c = await checkKata(runners.pool, k, solutions, exercises)
-        if (!opts.json) out.write(`${checkLine(c)}\n`)
-        return c
-      }),
-    )
-  } finally {
-    await runners.close()
+  const onCheck = (c: KataCheck) => {
+    if (opts.jsonl) out.write(`${JSON.stringify(c)}\n`)
+    else if (!opts.json) out.write(`${checkLine(c)}\n`)
   }
+  let checks: KataCheck[]
+  if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
+    // Enough katas to pay for more processes: one per core, each with its shard.
+    checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, onCheck)
+  } else {
+    const runners = await openRunners(ctx, katas, opts.shard ? 2 : jobs)
+    try {
+      checks = await checkHere(runners.pool, ctx.catalog, katas, onCheck)
+    } finally {
+      await runners.close()
+    }
+  }
+  if (opts.jsonl) return checks.some((c) => c.problems.length || c.skipped) ? 1 : 0
   const broken = checks.filter((c) => c.problems.length)
   const skipped = checks.filter((c) => c.skipped)
   const whole = !opts.kata?.length && !opts.chapter?.length

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import type { RunnerPool } from '../runner/pool.ts'
+import { exercisesTarget, solutionsTarget } from '../runner/target.ts'
+import { checkKata, type KataCheck } from './check-kata.ts'
+
+/** Checks katas in this process, on a pool of runners. */
+export function checkHere(pool: RunnerPool, catalog: Catalog, katas: Kata[], onCheck: (c: KataCheck) => void): Promise<KataCheck[]> {
+  const solutions = solutionsTarget(catalog)
+  const exercises = exercisesTarget(catalog)
+  return Promise.all(
+    katas.map(async (k) => {
+      const c = await checkKata(pool, k, solutions, exercises)
+      onCheck(c)
+      return c
+    }),
+  )
+}
+
+/**
+ * Checks katas in `processes` child processes, each taking one shard. One process's
+ * main thread (Vite, the reporter, RPC to the workers) is what limits a single
+ * `verify`; several of them use every core.
+ */
+export async function checkInProcesses(bin: string, root: string, katas: Kata[], processes: number, onCheck: (c: KataCheck) => void): Promise<KataCheck[]> {
+  const ids = katas.flatMap((k) => ['--kata', k.id])
+  const shards = Array.from({ length: processes }, (_, i) =>
+    new Promise<KataCheck[]>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'verify', '--root', root, '--jsonl', '--shard', `${i + 1}/${processes}`, ...ids], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const checks: KataCheck[] = []
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (!line.startsWith('{')) return
+        const c = JSON.parse(line) as KataCheck
+        checks.push(c)
+        onCheck(c)
+      })
+      child.on('error', reject)
+      child.on('close', () => resolve(checks))
+    }),
+  )
+  return (await Promise.all(shards)).flat()
+}
