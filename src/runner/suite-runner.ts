@@ -49,12 +49,18 @@ export class SuiteRunner {
     private readonly options: RunnerOptions,
     readonly target: Target,
     private readonly warm: WorkerPool,
+    private readonly onRun: (kata: Kata) => void,
   ) {}
 
   static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
+    let onRun: (kata: Kata) => void = () => undefined
     const { catalog } = options
     const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 })
-    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges })
+    // The spare worker loads the clients of the services the last kata used: most saves
+    // rerun the kata the learner is on.
+    let lastServices: ServiceName[] = []
+    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => lastServices.flatMap((s) => CLIENTS[s]) })
+    onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
       'roadmap:services': options.services.urls,
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
@@ -95,7 +101,7 @@ export class SuiteRunner {
       { stdout: sink((t) => collector.workerStream(t, 'stdout')), stderr: sink((t) => collector.workerStream(t, 'stderr')) },
     )
     await vitest.standalone()
-    return new SuiteRunner(vitest, collector, options, target, warm)
+    return new SuiteRunner(vitest, collector, options, target, warm, onRun)
   }
 
   private stock: DatabaseStock | undefined
@@ -135,6 +141,7 @@ export class SuiteRunner {
     const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
 
+    this.onRun(kata)
     const stock = kata.services.includes('postgres') ? this.databases() : undefined
     await stock?.settled()
     const database = stock?.take()
@@ -210,6 +217,9 @@ const layoutHash = (catalog: Catalog) =>
     .update(catalog.katas.map((k) => `${k.id}=${k.dir}/${k.files[0]}`).join('\n'))
     .digest('hex')
     .slice(0, 10)
+
+/** The client libraries a service's fixture loads in the worker. */
+const CLIENTS: Record<ServiceName, string[]> = { postgres: ['pg'], redis: ['ioredis'], rabbitmq: ['amqplib'], nats: ['nats'] }
 
 const sink = (onText: (text: string) => void) =>
   new Writable({

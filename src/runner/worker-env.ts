@@ -2,7 +2,7 @@
  * What a learner's worker may see of the environment: what Node and Vitest need and the
  * service URLs. No tokens, no CI secrets, nothing else the grader's shell carries.
  */
-const ALLOWED = /^(VITEST.*|TEST|NODE_ENV|PATH|HOME|USER|TMPDIR|TEMP|TMP|LANG|LC_.*|TZ|TERM|FORCE_COLOR|NO_COLOR|CI|DATABASE_URL|REDIS_URL|AMQP_URL|NATS_URL|ROADMAP_WORKER)$/
+const ALLOWED = /^(VITEST.*|TEST|NODE_ENV|PATH|HOME|USER|TMPDIR|TEMP|TMP|LANG|LC_.*|TZ|TERM|FORCE_COLOR|NO_COLOR|CI|DATABASE_URL|REDIS_URL|AMQP_URL|NATS_URL|ROADMAP_WORKER|ROADMAP_PRELOAD)$/
 
 export function scrubEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && ALLOWED.test(k)))

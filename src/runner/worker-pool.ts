@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
    * the suites, the harness or node_modules.
    */
   dropPrivileges?: boolean
+  /** Modules the next worker should load while it waits (the client libraries of the services in use). */
+  preload?: () => string[]
 }
 
 
@@ -55,10 +57,11 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   const start = (self: ForkInternals) => {
     const mark = `${tag}-${++counter}`
     const drop = !!opts.dropPrivileges
+    const preload = opts.preload?.() ?? []
     const child = fork(self.entrypoint, [], {
-      env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}) },
+      env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}) },
       ...(drop ? { uid: NOBODY, gid: NOBODY } : {}),
-      execArgv: [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, `--import=${PRELOAD}`],
+      execArgv: [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])],
       stdio: 'pipe',
       serialization: 'advanced',
       detached: true,
