@@ -54,7 +54,7 @@ describe('catalog loading', () => {
 
   it('rejects unknown topic ids, missing suites, statements and files', () => {
     const root = miniCatalog()
-    writeFileSync(kataYaml(root), readFileSync(kataYaml(root), 'utf8').replace('[start.loop]', '[start.nope]'))
+    writeFileSync(kataYaml(root), readFileSync(kataYaml(root), 'utf8').replace('"start.loop"', '"start.nope"'))
     mkdirSync(join(root, 'harness/00-start/02-extra'))
     writeFileSync(join(root, 'harness/00-start/02-extra/kata.yaml'), readFileSync(join(ROOT, 'harness/00-start/01-first-verdict/kata.yaml'), 'utf8').replace('start/first-verdict', 'start/extra'))
     const { problems, catalog } = loadCatalogLenient(root)

@@ -66,7 +66,7 @@ id: ${id}
 title:
   en: TODO title
   ru: TODO название
-topics: [${topic}]
+topics: ["${topic}"]
 services: []
 files: [index.ts]
 budgetMs: 5000
