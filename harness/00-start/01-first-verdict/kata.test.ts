@@ -11,6 +11,9 @@ describe('greet(name)', () => {
   it('ignores spaces around the name: greet("  Linus ") is "Hello, Linus!"', () => {
     expect(greet('  Linus '), 'greet("  Linus ")').toBe('Hello, Linus!')
   })
+  it('keeps the spaces inside the name: greet(" Ada Lovelace  ") is "Hello, Ada Lovelace!"', () => {
+    expect(greet(' Ada Lovelace  '), 'greet(" Ada Lovelace  "): only the spaces around the name go').toBe('Hello, Ada Lovelace!')
+  })
   it('greets the world when the name is empty or blank', () => {
     expect(greet(''), 'greet("")').toBe('Hello, world!')
     expect(greet('   '), 'greet("   ")').toBe('Hello, world!')

@@ -1,0 +1,8 @@
+/**
+ * greet("Ada") must return "Hello, Ada!".
+ * An empty or blank name greets the world: "Hello, world!".
+ */
+export function greet(name: string): string {
+  const who = name.replace(/\s+/g, '') || 'world'
+  return `Hello, ${who}!`
+}
