@@ -48,10 +48,11 @@ program
 const collect = (v: string, prev: string[] = []) => [...prev, v]
 program
   .command('verify')
-  .description('authors: every solution passes, every starter fails, the catalog is complete')
+  .description('authors: every solution passes, every starter fails, every mutant is rejected, the catalog is complete')
   .option('--kata <id>', 'only this kata (repeatable)', collect)
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
   .option('-j, --jobs <n>', 'processes to spread the katas over (default: the number of cores)')
+  .option('--repeat <n>', 'run each mutant and alternative n times: a kill must hold every time (default 1)')
   .option('--json', 'print the report as JSON')
   .addOption(new Option('--jsonl').hideHelp())
   .addOption(new Option('--shard <i/n>').hideHelp())

@@ -6,7 +6,8 @@ import { loadTopics } from '../src/catalog/topics.ts'
 import { RunnerPool } from '../src/runner/pool.ts'
 import { exercisesTarget, solutionsTarget } from '../src/runner/target.ts'
 import { Services } from '../src/services/services.ts'
-import { checkKata } from '../src/verify/check-kata.ts'
+import { checkKata, type CheckSetup } from '../src/verify/check-kata.ts'
+import { OverlayTarget } from '../src/verify/overlays.ts'
 import { ROOT } from './helpers.ts'
 
 // `roadmap verify` over every kata, against the real services: each kata is one test,
@@ -14,21 +15,27 @@ import { ROOT } from './helpers.ts'
 const catalog = loadCatalog(ROOT)
 let services: Services
 let pool: RunnerPool
+let setup: CheckSetup
+/** Each mutant must be rejected on every one of these runs (ROADMAP_VERIFY_REPEAT overrides). */
+const REPEAT = Number(process.env.ROADMAP_VERIFY_REPEAT ?? 5)
 
 beforeAll(async () => {
   const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
   services = await Services.resolve(needed, { root: ROOT, start: false })
   pool = new RunnerPool({ catalog, services: services.access() }, availableParallelism())
+  setup = { pool, catalog, solutions: solutionsTarget(catalog), exercises: exercisesTarget(catalog), overlays: new OverlayTarget(catalog), repeat: REPEAT }
 })
 afterAll(async () => {
   await pool?.close()
+  setup?.overlays.dispose()
   await services?.close()
 })
 
-describe.concurrent('every kata is sound: its solution passes, its starter fails', () => {
+describe.concurrent('every kata is sound: its solution passes, its starter fails, every mutant is rejected', () => {
   for (const kata of catalog.katas) {
-    it(kata.id, { timeout: kata.budgetMs * 4 + 60_000 }, async () => {
-      const check = await checkKata(pool, kata, solutionsTarget(catalog), exercisesTarget(catalog))
+    const runs = 2 + (kata.mutants.length + kata.alternatives.length) * REPEAT
+    it(kata.id, { timeout: kata.budgetMs * (runs + 2) + 60_000 }, async () => {
+      const check = await checkKata(setup, kata)
       expect(check.skipped, `${kata.id} was not checked: ${check.solution.message ?? check.starter.message}`).toBe(false)
       expect(check.problems, kata.id).toEqual([])
     })

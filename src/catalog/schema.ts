@@ -17,6 +17,29 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use lower-case words joined by "-" (like "rate-limit")')
 
+const overlayName = slug.describe('Folder name under mutants/ or alternatives/')
+
+export const Mutant = z
+  .object({
+    name: overlayName,
+    breaks: z
+      .string()
+      .trim()
+      .min(8, 'quote the sentence of README.md this mistake breaks')
+      .describe('A verbatim excerpt of README.md: the requirement this mistake breaks'),
+    mistake: z.string().trim().min(8, 'say what the learner got wrong').describe('The mistake, as an author explains it'),
+  })
+  .strict()
+  .describe('A realistic wrong solution: the solution files with one mistake, in mutants/<name>/')
+
+export const Alternative = z
+  .object({
+    name: overlayName,
+    design: z.string().trim().min(4, 'say how this design differs').describe('How this correct design differs from the reference'),
+  })
+  .strict()
+  .describe('Another correct design, in alternatives/<name>/: the suite must pass it')
+
 export const KataMeta = z
   .object({
     $schema: z.string().optional(),
@@ -51,6 +74,14 @@ export const KataMeta = z
       .array(z.object({ title: Bilingual, tests: z.string().min(1) }).strict())
       .optional()
       .describe('Multi-step katas: each step names the describe block that grades it'),
+    mutants: z
+      .array(Mutant)
+      .default([])
+      .describe('Realistic wrong solutions in mutants/<name>/: each must fail the suite on every run'),
+    alternatives: z
+      .array(Alternative)
+      .default([])
+      .describe('Other correct designs the statement allows, in alternatives/<name>/: each must pass'),
   })
   .strict()
 
@@ -72,5 +103,7 @@ export const ChapterMeta = z
 export type KataMeta = z.infer<typeof KataMeta>
 export type ChapterMeta = z.infer<typeof ChapterMeta>
 export type Bilingual = z.infer<typeof Bilingual>
+export type Mutant = z.infer<typeof Mutant>
+export type Alternative = z.infer<typeof Alternative>
 export type ServiceName = z.infer<typeof ServiceName>
 export const SERVICE_NAMES = ServiceName.options

@@ -13,6 +13,7 @@ export interface VerifyOptions extends GlobalOptions {
   kata?: string[]
   chapter?: string[]
   jobs?: string
+  repeat?: string
   json?: boolean
   /** Internal: one JSON line per kata (the child processes of a sharded verify). */
   jsonl?: boolean
@@ -36,6 +37,8 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
     throw new UserError('this chapter has broken catalog entries (listed above): fix them first')
   }
   const jobs = opts.jobs ? Number(opts.jobs) : availableParallelism()
+  const repeat = opts.repeat ? Number(opts.repeat) : 1
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UserError(`--repeat takes a whole number from 1 to 100 (got "${opts.repeat}")`)
   if (opts.shard) katas = shardKatas(katas, parseShard(opts.shard))
   const t0 = performance.now()
   const out = process.stdout
@@ -46,11 +49,11 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   let checks: KataCheck[]
   if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
     // Enough katas to pay for more processes: one per core, each with its shard.
-    checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, onCheck)
+    checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, repeat, onCheck)
   } else {
     const runners = await openRunners(ctx, katas, opts.shard ? 2 : jobs)
     try {
-      checks = await checkHere(runners.pool, ctx.catalog, katas, onCheck)
+      checks = await checkHere(runners.pool, ctx.catalog, katas, repeat, onCheck)
     } finally {
       await runners.close()
     }
@@ -64,12 +67,15 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const uncovered = topics.filter((t) => !covered.has(t.id)).map((t) => t.id)
   const seconds = ((performance.now() - t0) / 1000).toFixed(1)
   if (opts.json) {
-    out.write(`${JSON.stringify({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), uncoveredTopics: uncovered, katas: checks }, null, 2)}\n`)
+    const katasJson = checks.map((c) => ({ ...c, mutants: mutantSummary(c) }))
+    out.write(`${JSON.stringify({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), repeat, uncoveredTopics: uncovered, mutants: totalMutants(checks), katas: katasJson }, null, 2)}\n`)
   } else {
     for (const s of skipped) out.write(paint('yellow', `⚠ ${s.id}: not checked: ${s.solution.message ?? s.starter.message}\n`))
     if (whole && topics.length) out.write(`Topics covered: ${topics.length - uncovered.length}/${topics.length}${uncovered.length ? ` (not yet: ${uncovered.join(', ')})` : ''}\n`)
     const slow = [...checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5)
     out.write(`Slowest: ${slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}\n`)
+    const m = totalMutants(checks)
+    out.write(`Mutants: ${m.killed}/${m.mutants} rejected${repeat > 1 ? ` on each of ${repeat} runs` : ''}${m.survived ? `, ${m.survived} survived` : ''}\n`)
     out.write(`${checks.length - broken.length - skipped.length} sound, ${broken.length} broken, ${skipped.length} not checked, in ${seconds} s\n`)
   }
   return broken.length || skipped.length ? 1 : 0
@@ -80,7 +86,26 @@ function checkLine(c: KataCheck): string {
   const mark = c.skipped ? paint('yellow', '⚠') : ok ? paint('green', '✓') : paint('red', '✗')
   const sol = `solution ${c.solution.verdict} ${passedCount(c.solution)}/${c.solution.tests.length}`
   const st = `starter ${c.starter.verdict} ${passedCount(c.starter)}/${c.starter.tests.length}`
-  const head = `${mark} ${c.id.padEnd(30)} ${sol}, ${st}  ${paint('dim', `${c.durationMs} ms`)}`
+  const m = mutantSummary(c)
+  const alts = c.overlays.filter((o) => o.kind === 'alternative')
+  const extra = `, mutants ${m.killed}/${m.mutants} rejected${alts.length ? `, alternatives ${alts.filter((a) => a.held).length}/${alts.length} pass` : ''}`
+  const head = `${mark} ${c.id.padEnd(30)} ${sol}, ${st}${extra}  ${paint('dim', `${c.durationMs} ms`)}`
   return [head, ...c.problems.map((p) => paint('red', `    - ${p}`))].join('\n')
 }
 
+
+/** Per kata: how many mutants, how many were rejected on every run, which survived, and the time. */
+function mutantSummary(c: KataCheck) {
+  const mutants = c.overlays.filter((o) => o.kind === 'mutant')
+  return {
+    mutants: mutants.length,
+    killed: mutants.filter((o) => o.held).length,
+    survived: mutants.filter((o) => !o.held && !o.verdicts.includes('unavailable')).map((o) => o.name),
+    durationMs: mutants.reduce((s, o) => s + o.durationMs, 0),
+  }
+}
+
+function totalMutants(checks: KataCheck[]) {
+  const all = checks.map(mutantSummary)
+  return { mutants: all.reduce((s, m) => s + m.mutants, 0), killed: all.reduce((s, m) => s + m.killed, 0), survived: all.reduce((s, m) => s + m.survived.length, 0) }
+}

@@ -27,8 +27,11 @@ export interface TestOutcome {
   durationMs: number
 }
 
-/** Which code was graded: the learner's exercises, the reference solutions or a submission. */
-export type TargetKind = 'exercises' | 'solutions' | 'submission'
+/**
+ * Which code was graded: the learner's exercises, the reference solutions, a submission,
+ * or (for `verify`) a mutant or alternative laid over the solution in a scratch folder.
+ */
+export type TargetKind = 'exercises' | 'solutions' | 'submission' | 'overlay'
 
 export interface KataResult {
   id: string

@@ -18,12 +18,13 @@ export class RunnerPool {
     readonly concurrency: number,
   ) {}
 
-  async run(kata: Kata, target: Target): Promise<KataResult> {
+  /** Runs a kata on an idle runner of the target; `changed` files are invalidated first. */
+  async run(kata: Kata, target: Target, changed: string[] = []): Promise<KataResult> {
     await this.slot()
     try {
       const runner = this.idle.get(target.root)?.pop() ?? (await this.spawn(target))
       try {
-        return await runner.run(kata)
+        return await runner.run(kata, changed)
       } finally {
         const list = this.idle.get(target.root) ?? []
         list.push(runner)

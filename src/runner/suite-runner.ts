@@ -73,6 +73,7 @@ export class SuiteRunner {
         config: false,
         watch: false,
         include: ['harness/**/kata.test.ts'],
+        exclude: ['**/node_modules/**', '**/.git/**', 'harness/**/mutants/**', 'harness/**/alternatives/**'],
         pool: warm.pool,
         maxWorkers: 1,
         isolate: true,
@@ -86,7 +87,7 @@ export class SuiteRunner {
         onConsoleLog: () => false,
         // The transform cache bakes in where @kata/<id> resolved: one cache per target
         // and catalog layout, none for throwaway submission folders.
-        fsModuleCache: target.kind !== 'submission',
+        fsModuleCache: target.kind !== 'submission' && target.kind !== 'overlay',
         fsModuleCachePath: `${catalog.root}/node_modules/.vitest-cache/${target.kind}-${layoutHash(catalog)}`,
       },
       {
@@ -129,9 +130,17 @@ export class SuiteRunner {
     this.vitest.invalidateFile(file)
   }
 
-  /** Runs one kata's suite. Runs are queued: one at a time. */
-  run(kata: Kata): Promise<KataResult> {
-    const next = this.queue.then(() => this.settling).then(() => this.runNow(kata, this.target))
+  /**
+   * Runs one kata's suite. Runs are queued: one at a time. `changed` lists files whose
+   * content changed since this instance last saw them (an overlay laid down anew).
+   */
+  run(kata: Kata, changed: string[] = []): Promise<KataResult> {
+    const next = this.queue
+      .then(() => this.settling)
+      .then(() => {
+        for (const f of changed) this.vitest.invalidateFile(f)
+        return this.runNow(kata, this.target)
+      })
     this.queue = next.catch(() => undefined)
     return next
   }

@@ -1,32 +1,63 @@
-import type { Kata } from '../catalog/types.ts'
-import type { KataResult } from '../results/model.ts'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import type { KataResult, Verdict } from '../results/model.ts'
 import type { RunnerPool } from '../runner/pool.ts'
 import type { Target } from '../runner/target.ts'
+import { overlayProblems, overlaysOf, type Overlay, type OverlayTarget } from './overlays.ts'
+
+/** How a mutant or an alternative fared over its runs. */
+export interface OverlayOutcome {
+  kind: Overlay['kind']
+  name: string
+  /** The statement sentence a mutant breaks, or an alternative's design. */
+  about: string
+  mistake?: string
+  runs: number
+  /** Whether every run judged it as it should: a mutant rejected, an alternative passed. */
+  held: boolean
+  /** The verdict of each run, in order (a run that did not hold ends the series). */
+  verdicts: Verdict[]
+  /** For a run that did not hold: the failing tests, or why it did not run. */
+  detail?: string
+  durationMs: number
+}
 
 /** What `verify` found for one kata. */
 export interface KataCheck {
   id: string
   solution: KataResult
   starter: KataResult
+  overlays: OverlayOutcome[]
   problems: string[]
   /** A harness condition (missing service): neither sound nor broken, just not checked. */
   skipped: boolean
   durationMs: number
 }
 
+export interface CheckSetup {
+  pool: RunnerPool
+  catalog: Catalog
+  solutions: Target
+  exercises: Target
+  overlays: OverlayTarget
+  /** How many times each mutant and alternative runs: a kill must hold every time. */
+  repeat: number
+}
+
 /**
  * A kata is sound when its reference solution passes, its starter fails (without
- * hanging), and no test both passes on the starter and the solution — a test that
- * the starter already passes checks nothing the learner has to write.
+ * hanging), no test both passes on the starter and the solution — a test that the
+ * starter already passes checks nothing the learner has to write —, every mutant
+ * fails on every run and every alternative design passes on every run.
  */
-export async function checkKata(pool: RunnerPool, kata: Kata, solutions: Target, exercises: Target): Promise<KataCheck> {
+export async function checkKata(setup: CheckSetup, kata: Kata): Promise<KataCheck> {
+  const { pool, solutions, exercises } = setup
   const [solution, starter] = await Promise.all([pool.run(kata, solutions), pool.run(kata, exercises)])
   const problems: string[] = []
-  const skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
+  const overlays: OverlayOutcome[] = []
+  let skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
   if (!skipped) {
     if (solution.verdict !== 'pass') {
-      const failing = solution.tests.filter((t) => t.status !== 'pass').map((t) => `"${t.name}": ${t.message ?? t.status}`)
-      problems.push(`the solution does not pass (${solution.verdict})${solution.message ? `: ${solution.message}` : ''}${failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''}`)
+      problems.push(`the solution does not pass (${solution.verdict})${solution.message ? `: ${solution.message}` : ''}${failingTests(solution)}`)
     }
     if (starter.verdict === 'pass') problems.push('the starter passes its suite: the kata asks nothing of the learner')
     if (starter.verdict === 'timeout') problems.push('the starter hangs: a starter should fail fast with a message, not time out')
@@ -37,7 +68,49 @@ export async function checkKata(pool: RunnerPool, kata: Kata, solutions: Target,
     if (solution.durationMs > kata.budgetMs * 0.8 && solution.verdict === 'pass') {
       problems.push(`the solution takes ${solution.durationMs} ms of a ${kata.budgetMs} ms budget: raise budgetMs or speed the suite up`)
     }
+    const setupProblems = overlayProblems(setup.catalog, kata)
+    problems.push(...setupProblems)
+    if (!setupProblems.some((p) => p.includes('is missing or empty'))) {
+      for (const overlay of overlaysOf(setup.catalog, kata)) {
+        const outcome = await checkOverlay(setup, kata, overlay)
+        overlays.push(outcome)
+        if (outcome.verdicts.includes('unavailable')) skipped = true
+        else if (!outcome.held) problems.push(overlayProblem(outcome))
+      }
+    }
   }
   // The time the runs took, not the time spent waiting for a free runner.
-  return { id: kata.id, solution, starter, problems, skipped, durationMs: solution.durationMs + starter.durationMs }
+  const durationMs = solution.durationMs + starter.durationMs + overlays.reduce((s, o) => s + o.durationMs, 0)
+  return { id: kata.id, solution, starter, overlays, problems, skipped, durationMs }
+}
+
+/** Runs one overlay `repeat` times, stopping at the first run that does not hold. */
+async function checkOverlay(setup: CheckSetup, kata: Kata, overlay: Overlay): Promise<OverlayOutcome> {
+  const changed = setup.overlays.layDown(kata, overlay)
+  const verdicts: Verdict[] = []
+  let durationMs = 0
+  let detail: string | undefined
+  for (let i = 0; i < setup.repeat; i++) {
+    const r = await setup.pool.run(kata, setup.overlays.target, i === 0 ? changed : [])
+    verdicts.push(r.verdict)
+    durationMs += r.durationMs
+    const held = overlay.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
+    if (!held) {
+      detail = overlay.kind === 'alternative' ? `${r.message ?? ''}${failingTests(r)}` : r.message
+      break
+    }
+  }
+  const held = verdicts.length === setup.repeat
+  return { kind: overlay.kind, name: overlay.name, about: overlay.about, mistake: overlay.mistake, runs: verdicts.length, held, verdicts, detail, durationMs }
+}
+
+function overlayProblem(o: OverlayOutcome): string {
+  const when = o.runs > 1 ? ` on run ${o.runs}` : ''
+  if (o.kind === 'mutant') return `mutant "${o.name}" survives${when}: ${o.mistake}\n      the statement says: "${o.about}"`
+  return `alternative "${o.name}" (${o.about}) fails${when} (${o.verdicts.at(-1)}): a correct design is rejected${o.detail ? `\n      ${o.detail.trim()}` : ''}`
+}
+
+function failingTests(r: KataResult): string {
+  const failing = r.tests.filter((t) => t.status !== 'pass').map((t) => `"${t.name}": ${t.message ?? t.status}`)
+  return failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''
 }

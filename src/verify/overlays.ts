@@ -1,0 +1,98 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import type { Target } from '../runner/target.ts'
+
+/** A mutant (must fail) or an alternative design (must pass), laid over the reference solution. */
+export interface Overlay {
+  kind: 'mutant' | 'alternative'
+  name: string
+  /** Absolute folder holding the files that differ from the solution. */
+  dir: string
+  /** For a mutant, the sentence of the statement it breaks; for an alternative, its design. */
+  about: string
+  mistake?: string
+}
+
+/** The fewest mutants a kata may have: more where services or concurrency make mistakes subtle. */
+export const minMutants = (kata: Kata) => (kata.services.length ? 5 : 3)
+
+export const harnessDir = (catalog: Catalog, kata: Kata) => join(catalog.root, 'harness', kata.dir)
+
+export function overlaysOf(catalog: Catalog, kata: Kata): Overlay[] {
+  const base = harnessDir(catalog, kata)
+  return [
+    ...kata.mutants.map((m): Overlay => ({ kind: 'mutant', name: m.name, dir: join(base, 'mutants', m.name), about: m.breaks, mistake: m.mistake })),
+    ...kata.alternatives.map((a): Overlay => ({ kind: 'alternative', name: a.name, dir: join(base, 'alternatives', a.name), about: a.design })),
+  ]
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
+
+/**
+ * What is wrong with a kata's mutants and alternatives before any of them runs: too
+ * few mutants, a folder that is missing or undeclared, a file that is not the
+ * learner's, a quoted sentence the statement does not contain.
+ */
+export function overlayProblems(catalog: Catalog, kata: Kata): string[] {
+  const problems: string[] = []
+  const min = minMutants(kata)
+  if (kata.mutants.length < min) {
+    problems.push(`${kata.mutants.length} mutant(s), at least ${min} needed${kata.services.length ? ' (the kata uses services)' : ''}: add realistic wrong solutions under mutants/`)
+  }
+  const readme = join(catalog.root, 'exercises', kata.dir, 'README.md')
+  const statement = existsSync(readme) ? squash(readFileSync(readme, 'utf8')) : ''
+  for (const o of overlaysOf(catalog, kata)) {
+    const label = `${o.kind} "${o.name}"`
+    const files = existsSync(o.dir) && statSync(o.dir).isDirectory() ? listFiles(o.dir) : []
+    if (!files.length) problems.push(`${label}: ${o.kind}s/${o.name}/ is missing or empty`)
+    for (const f of files) {
+      if (!kata.files.includes(f)) problems.push(`${label}: ${f} is not one of the learner's files (${kata.files.join(', ')})`)
+    }
+    if (o.kind === 'mutant' && !statement.includes(squash(o.about))) {
+      problems.push(`${label}: "breaks" is not quoted from README.md: "${o.about}"`)
+    }
+  }
+  for (const kind of ['mutants', 'alternatives'] as const) {
+    const folder = join(harnessDir(catalog, kata), kind)
+    if (!existsSync(folder)) continue
+    const declared = new Set((kind === 'mutants' ? kata.mutants : kata.alternatives).map((m) => m.name))
+    for (const d of readdirSync(folder)) {
+      if (!declared.has(d)) problems.push(`${kind}/${d}/ is not declared in kata.yaml (${kind}: - name: ${d})`)
+    }
+  }
+  return problems
+}
+
+/**
+ * A scratch folder laid out like exercises/ where overlays are laid down one at a
+ * time per kata: the solution's files, then the overlay's on top. One runner target
+ * serves every overlay; the files written are returned so the runner re-reads them.
+ */
+export class OverlayTarget {
+  readonly target: Target
+  constructor(private readonly catalog: Catalog) {
+    this.target = { kind: 'overlay', root: mkdtempSync(join(tmpdir(), 'roadmap-overlays-')) }
+  }
+
+  layDown(kata: Kata, overlay: Overlay): string[] {
+    const dest = join(this.target.root, kata.dir)
+    rmSync(dest, { recursive: true, force: true })
+    mkdirSync(dirname(dest), { recursive: true })
+    cpSync(join(this.catalog.root, 'solutions', kata.dir), dest, { recursive: true })
+    cpSync(overlay.dir, dest, { recursive: true })
+    return listFiles(dest).map((f) => join(dest, f))
+  }
+
+  dispose() {
+    rmSync(this.target.root, { recursive: true, force: true })
+  }
+}
+
+/** Regular files below a folder, as paths relative to it. */
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : e.isFile() ? [`${prefix}${e.name}`] : [],
+  )
+}
