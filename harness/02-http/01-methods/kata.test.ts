@@ -34,6 +34,14 @@ describe('POST /books', () => {
     expect(list.body, 'GET /books after two identical POSTs').toHaveLength(2)
   })
 
+  it('picks the id itself: an "id" in the POST body is not used', async () => {
+    const app = createApp()
+    const res = await request(app).post('/books').send({ id: 'my-own-id', ...dune })
+    expect(res.status, 'POST /books with {"id":"my-own-id", …}: status').toBe(201)
+    expect(res.body.id, 'POST /books with {"id":"my-own-id", …}: the server picks the id, the client does not').not.toBe('my-own-id')
+    expect((await request(app).get('/books/my-own-id')).status, 'GET /books/my-own-id after that POST').toBe(404)
+  })
+
   it('keeps year optional: a book without year has no "year" key', async () => {
     const app = createApp()
     const res = await request(app).post('/books').send({ title: 'Roadside Picnic', author: 'Strugatsky' })
@@ -71,12 +79,17 @@ describe('GET /books and GET /books/:id', () => {
     expect(res.body, 'GET /books on a fresh app').toEqual([])
   })
 
-  it('lists books in the order they were created', async () => {
+  it('lists books in the order they were created (not sorted by title or id)', async () => {
     const app = createApp()
-    const a = await create(app, dune)
-    const b = await create(app, solaris)
+    const a = await create(app, solaris)
+    const b = await create(app, dune)
+    const c = await create(app, { title: 'Hyperion', author: 'Dan Simmons', year: 1989 })
     const res = await request(app).get('/books')
-    expect(res.body, 'GET /books after creating Dune then Solaris').toEqual([a, b])
+    expect(
+      res.body.map((book: { title: string }) => book.title),
+      'GET /books after creating Solaris, Dune, Hyperion: the list keeps the creation order',
+    ).toEqual(['Solaris', 'Dune', 'Hyperion'])
+    expect(res.body, 'GET /books: the books as created').toEqual([a, b, c])
   })
 
   it('answers 404 {"error":"not_found"} for an unknown id', async () => {
@@ -163,10 +176,16 @@ describe('PATCH /books/:id (partial update, JSON Merge Patch)', () => {
     ['null on a required field', { title: null }],
     ['a wrong type', { year: 'nineteen sixty-five' }],
     ['an empty author', { author: '' }],
+    ['a JSON array (not an object)', [{ title: 'Dune Messiah' }]],
+    ['a JSON string (not an object)', '"Dune Messiah"'],
+    ['malformed JSON', '{"title": "Dune Messiah",'],
   ])('rejects %s with 400 and leaves the book unchanged', async (_, patch) => {
     const app = createApp()
     const book = await create(app, dune)
-    const res = await request(app).patch(`/books/${book.id}`).send(patch)
+    const res = await request(app)
+      .patch(`/books/${book.id}`)
+      .set('Content-Type', 'application/json')
+      .send(typeof patch === 'string' ? patch : JSON.stringify(patch))
     expect(res.status, `PATCH /books/${book.id} ${JSON.stringify(patch)}`).toBe(400)
     expect(res.body, `PATCH /books/${book.id} ${JSON.stringify(patch)}: body`).toEqual({ error: 'invalid_body' })
     expect((await request(app).get(`/books/${book.id}`)).body, 'GET after the rejected PATCH').toEqual(book)
