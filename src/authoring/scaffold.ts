@@ -40,6 +40,7 @@ export function scaffoldKata(catalog: Catalog, id: string, after?: string): Scaf
     [`solutions/${dir}/index.ts`]: SOLUTION,
     [`exercises/${dir}/README.md`]: README_EN,
     [`exercises/${dir}/README.ru.md`]: README_RU,
+    ...Object.fromEntries(MUTANTS.map((mu) => [`harness/${dir}/mutants/${mu.name}/index.ts`, mu.code])),
   }
   for (const [rel, content] of Object.entries(files)) {
     const file = join(catalog.root, rel)
@@ -76,6 +77,11 @@ hints:
     ru: TODO мягкая подсказка
   - en: TODO an explicit hint
     ru: TODO подсказка прямым текстом
+# Realistic wrong solutions: each quotes the README sentence it breaks, and verify
+# proves the suite rejects it on every run. Replace them with the mistakes learners
+# make about this kata's topic.
+mutants:
+${MUTANTS.map((mu) => `  - name: ${mu.name}\n    breaks: ${JSON.stringify(mu.breaks)}\n    mistake: ${JSON.stringify(mu.mistake)}`).join('\n')}
 `
 
 const suite = (id: string) => `import { describe, expect, it } from 'vitest'
@@ -109,6 +115,8 @@ const README_EN = `# TODO title
 
 What to build, the contract of every exported function, and one worked example.
 
+\`shout(text)\` returns the text in upper case with "!" at the end. An empty text stays empty.
+
 \`shout("hello")\` → \`"HELLO!"\`
 `
 
@@ -116,5 +124,29 @@ const README_RU = `# TODO название
 
 Что построить, контракт каждой экспортируемой функции и один разобранный пример.
 
+\`shout(text)\` возвращает текст в верхнем регистре с «!» в конце. Пустой текст остаётся пустым.
+
 \`shout("hello")\` → \`"HELLO!"\`
 `
+
+/** The template's mutants: one mistake each, about one sentence of the statement. */
+const MUTANTS = [
+  {
+    name: 'no-bang',
+    breaks: 'with "!" at the end',
+    mistake: 'upper-cases the text but forgets the "!"',
+    code: `export function shout(text: string): string {\n  return text.toUpperCase()\n}\n`,
+  },
+  {
+    name: 'keeps-case',
+    breaks: 'returns the text in upper case',
+    mistake: 'adds the "!" but leaves the case as it was',
+    code: `export function shout(text: string): string {\n  return text === '' ? '' : \`\${text}!\`\n}\n`,
+  },
+  {
+    name: 'empty-bang',
+    breaks: 'An empty text stays empty.',
+    mistake: 'turns an empty text into "!"',
+    code: `export function shout(text: string): string {\n  return \`\${text.toUpperCase()}!\`\n}\n`,
+  },
+]
