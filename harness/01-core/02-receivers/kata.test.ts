@@ -45,6 +45,7 @@ describe('deposit / withdraw', () => {
     const w = new Wallet('ada', 100)
     expect(() => w.withdraw(101), 'withdraw(101) on a balance of 100').toThrow(RangeError)
     expect(w.balance, 'balance after the refused withdraw(101)').toBe(100)
+    expect(w.history(), 'history after the refused withdraw(101): a refused call records nothing').toEqual([])
     expect(w.withdraw(100), 'withdraw(100) on a balance of 100').toBe(0)
   })
 })
@@ -114,6 +115,7 @@ describe('transferTo(other, cents)', () => {
     expect(() => a.transferTo(b, 11), 'a(10).transferTo(b, 11)').toThrow(RangeError)
     expect([a.balance, b.balance], 'balances after the refused transfer').toEqual([10, 5])
     expect(b.history(), 'b.history() after the refused transfer').toEqual([])
+    expect(a.history(), 'a.history() after the refused transfer').toEqual([])
   })
 
   it('works detached too', () => {
