@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: no build step.
-const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`roadmap needs Node.js 22.12 or newer (24 preferred); this is ${process.version}.`)
-  process.exit(2)
-}
+// Runs the TypeScript sources directly: no build step. On a Node older than 22.12 it
+// runs itself again on a current one (fetched once into a per-user cache).
+import { ensureNode } from '../scripts/node-runtime.mjs'
+
+await ensureNode()
 
 // Commands that run suites load Vitest (and the watch screen, Ink). Loaded here, before
 // tsx's loader hooks are in place, they load natively: ~0.5 s sooner to the first verdict.
