@@ -80,15 +80,40 @@ describe('SignupService.register(email) with injected fakes', () => {
     expect(f.mails.length, 'mails after a duplicate').toBe(1)
   })
 
+  it('sends no mail when repo.insert fails, and rejects with the repo\'s error', async () => {
+    const f = fakes()
+    const boom = new Error('insert failed: connection reset')
+    const svc = new SignupService({
+      ...f,
+      repo: {
+        findByEmail: f.repo.findByEmail,
+        insert: async () => {
+          await new Promise((r) => setImmediate(r))
+          throw boom
+        },
+      },
+    })
+    const err = await svc.register('ada@example.com').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err, 'register() when repo.insert rejects: it must reject with that same error').toBe(boom)
+    expect(f.mails, 'mails sent although repo.insert failed: send the welcome mail only after the user is stored').toEqual([])
+  })
+
   it('keeps no users of its own: the state lives behind the injected repo', async () => {
     const f = fakes()
-    await new SignupService(f).register('ada@example.com')
+    const first = new SignupService(f)
+    await first.register('ada@example.com')
     const other = new SignupService(f)
     await expect(other.register('ada@example.com'), 'a second service over the same repo registering the same email').rejects.toBeInstanceOf(
       EmailTakenError,
     )
     f.rows.clear()
-    await expect(other.register('ada@example.com'), 'register after the repo was emptied').resolves.toMatchObject({ email: 'ada@example.com' })
+    await expect(
+      first.register('ada@example.com'),
+      'the same service registering ada again after the repo was emptied: it must ask the repo, not a list of its own',
+    ).resolves.toMatchObject({ email: 'ada@example.com' })
   })
 })
 
