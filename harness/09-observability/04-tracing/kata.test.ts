@@ -5,6 +5,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type pg from 'pg'
 import { usePostgres } from '#support/postgres'
 import { createApp } from '@kata/observability/tracing'
 
@@ -28,7 +29,7 @@ const provider = new BasicTracerProvider({ spanProcessors: [openSpans, new Simpl
 
 /** Inventory service: answers stock per sku and remembers each request's traceparent. */
 const seenTraceparent = new Map<string, string | undefined>()
-const STOCK: Record<string, number> = { 'SKU-A': 10, 'SKU-B': 0 }
+const STOCK: Record<string, number> = { 'SKU-A': 10, 'SKU-B': 0, 'SKU-E': 4 }
 const inventory = http.createServer((req, res) => {
   const sku = decodeURIComponent((req.url ?? '').replace(/^\/stock\//, ''))
   seenTraceparent.set(sku, req.headers.traceparent as string | undefined)
@@ -42,16 +43,44 @@ const inventory = http.createServer((req, res) => {
 let app: http.Server
 let base = ''
 
+/**
+ * While `gate` is set, the pool holds each query for a p-* order until `gate.size` of them
+ * wait (or a second passes), so concurrent requests are all in flight at once on every run:
+ * request state kept outside the request's own context is then certainly overwritten.
+ */
+let gate: { size: number; waiting: Array<() => void> } | undefined
+function gatedPool(pool: pg.Pool): pg.Pool {
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver)
+      if (prop !== 'query' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
+      return async (...args: unknown[]) => {
+        const params = args[1]
+        const held = gate && Array.isArray(params) && String(params[0]).startsWith('p-')
+        if (held && gate) {
+          const g = gate
+          await new Promise<void>((resolve) => {
+            g.waiting.push(resolve)
+            if (g.waiting.length >= g.size) for (const r of g.waiting.splice(0)) r()
+            else setTimeout(resolve, 1_000)
+          })
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+}
+
 beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   propagation.setGlobalPropagator(new W3CTraceContextPropagator())
   trace.setGlobalTracerProvider(provider)
   await pg.pool.query('create table orders (id text primary key, sku text not null, qty int not null)')
-  await pg.pool.query(`insert into orders values ('o-1', 'SKU-A', 3), ('o-2', 'SKU-B', 1), ('o-down', 'SKU-DOWN', 1)`)
+  await pg.pool.query(`insert into orders values ('o-1', 'SKU-A', 3), ('o-2', 'SKU-B', 1), ('o-eq', 'SKU-E', 4), ('o-down', 'SKU-DOWN', 1)`)
   for (let i = 0; i < 8; i++) await pg.pool.query('insert into orders values ($1, $2, 1)', [`p-${i}`, `SKU-P${i}`])
   await new Promise<void>((resolve) => inventory.listen(0, '127.0.0.1', resolve))
   const inventoryUrl = `http://127.0.0.1:${(inventory.address() as AddressInfo).port}`
-  const express = createApp({ tracer: provider.getTracer('kata'), pool: pg.pool, inventoryUrl })
+  const express = createApp({ tracer: provider.getTracer('kata'), pool: gatedPool(pg.pool), inventoryUrl })
   app = await new Promise<http.Server>((resolve) => {
     const s = express.listen(0, '127.0.0.1', () => resolve(s))
   })
@@ -79,8 +108,14 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return { status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined }
 }
 
-/** Lets the last span.end() calls of a request land in the exporter. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20))
+/**
+ * Lets the last span.end() calls of a request land in the exporter: waits until no span is
+ * open (a busy machine can delay them), at most a second, which a span never ended uses up.
+ */
+async function settle() {
+  for (let waited = 0; waited < 1_000 && openSpans.open.size > 0; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+  await new Promise((resolve) => setTimeout(resolve, 10))
+}
 
 const spans = () => exporter.getFinishedSpans()
 const idOf = (s: ReadableSpan) => s.spanContext().spanId
@@ -105,6 +140,7 @@ describe('createApp({ tracer, pool, inventoryUrl }): the span tree of GET /order
   it('answers GET /orders/o-1 with the order and whether the inventory has enough', async () => {
     expect(await get('/orders/o-1'), 'GET /orders/o-1 (qty 3, inventory has 10)').toEqual({ status: 200, body: { id: 'o-1', sku: 'SKU-A', qty: 3, available: true } })
     expect(await get('/orders/o-2'), 'GET /orders/o-2 (qty 1, inventory has 0)').toEqual({ status: 200, body: { id: 'o-2', sku: 'SKU-B', qty: 1, available: false } })
+    expect(await get('/orders/o-eq'), 'GET /orders/o-eq (qty 4, inventory has exactly 4: stock >= qty)').toEqual({ status: 200, body: { id: 'o-eq', sku: 'SKU-E', qty: 4, available: true } })
   })
 
   it('records one SERVER span "GET /orders/:id" with method, route template and status code', async () => {
@@ -196,7 +232,10 @@ describe('createApp: W3C trace context across HTTP', () => {
   })
 
   it('keeps 8 concurrent requests in 8 separate traces, each child under its own request', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => get(`/orders/p-${i}`)))
+    gate = { size: 8, waiting: [] }
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => get(`/orders/p-${i}`))).finally(() => {
+      gate = undefined
+    })
     expect(results.map((r) => r.status), 'statuses of 8 concurrent GET /orders/p-0 … p-7').toEqual(Array(8).fill(200))
     await settle()
     const all = spans()
@@ -205,7 +244,10 @@ describe('createApp: W3C trace context across HTTP', () => {
     for (const s of all.filter((x) => x.kind === SpanKind.CLIENT)) {
       const parent = servers.find((p) => idOf(p) === parentOf(s))
       expect(parent, `parent of CLIENT span ${s.name} is one of the SERVER spans`).toBeDefined()
-      expect(s.spanContext().traceId, `CLIENT span ${s.name}: same trace as its parent`).toBe(parent!.spanContext().traceId)
+    }
+    for (const server of servers) {
+      const calls = all.filter((s) => s.kind === SpanKind.CLIENT && s.attributes['http.request.method'] !== undefined && parentOf(s) === idOf(server))
+      expect(calls.length, `outgoing HTTP spans under one SERVER span of 8 requests in flight at once (${describeSpans()}): each request has exactly one; when one has several and others none, the parent came from a variable shared by all requests instead of the request's own context (context.active())`).toBe(1)
     }
     for (let i = 0; i < 8; i++) {
       const call = all.find((s) => s.kind === SpanKind.CLIENT && String(s.attributes['url.full'] ?? '').endsWith(`/stock/SKU-P${i}`))
