@@ -1,11 +1,57 @@
-import { Command, Option } from 'commander'
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { closest } from './catalog/select.ts'
 import { UserError } from './commands/context.ts'
+import { pickLang } from './i18n/lang.ts'
+import { messages } from './i18n/messages.ts'
+
+// `roadmap list | head`: the reader left; that is the end of the output, not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+    throw err
+  })
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+
+/** The exit codes of every command, for scripts and CI (also in the README). */
+export const EXIT_CODES = `
+Exit codes:
+  0  done: the kata passes, the score is reached, every kata is sound, every service answers
+  1  a verdict: a kata fails, the score is below --min-score, verify found a broken kata,
+     doctor found a service missing
+  2  usage: unknown command, option, kata or chapter id; a bad option value; no usable Node
+  3  not graded: a service was missing or the suites were changed during grading`
 
 const program = new Command('roadmap')
   .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
+  .version(pkg.version, '-V, --version', 'the version of roadmap')
   .option('--root <dir>', 'the roadmap checkout (default: the nearest folder with harness/ and exercises/)')
   .addOption(new Option('--lang <lang>', 'interface language (default: from the locale)').choices(['en', 'ru']))
+  .addHelpText('after', EXIT_CODES)
   .showHelpAfterError()
+  // Usage errors become exceptions, so that they exit 2 (commander's own code is 1, the
+  // code of a failing verdict).
+  .exitOverride()
+
+/** Numeric and shaped option values are checked where they are parsed: a bad one is a usage error. */
+const wholeNumber = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v)
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} takes a whole number from ${min} to ${max}`)
+  return v
+}
+const percent = (v: string) => {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('--min-score takes a percentage from 0 to 100')
+  return v
+}
+const shard = (v: string) => {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim())
+  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('--shard takes i/n with 1 ≤ i ≤ n, e.g. 2/3')
+  return v
+}
+const jobs = wholeNumber('--jobs', 1, 256)
 
 type Action = (...args: never[]) => Promise<number>
 /**
@@ -51,11 +97,11 @@ program
   .description('authors: every solution passes, every starter fails, every mutant is rejected, the catalog is complete')
   .option('--kata <id>', 'only this kata (repeatable)', collect)
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
-  .option('-j, --jobs <n>', 'processes to spread the katas over (default: the number of cores)')
-  .option('--repeat <n>', 'run each mutant and alternative n times: a kill must hold every time (default 1)')
+  .addOption(new Option('-j, --jobs <n>', 'processes to spread the katas over (default: the number of cores)').argParser(jobs))
+  .addOption(new Option('--repeat <n>', 'run each mutant and alternative n times: a kill must hold every time (default 1)').argParser(wholeNumber('--repeat', 1, 100)))
   .option('--json', 'print the report as JSON')
   .addOption(new Option('--jsonl').hideHelp())
-  .addOption(new Option('--shard <i/n>').hideHelp())
+  .addOption(new Option('--shard <i/n>').hideHelp().argParser(shard))
   .action(act(async () => (await import('./commands/verify.ts')).verifyCommand))
 
 program
@@ -81,12 +127,12 @@ program
   .description("CI: grade a submission's exercises/ and write results.json, junit.xml (and the GitHub step summary)")
   .argument('<dir>', 'the submission: a folder laid out like this repository (with --many: a folder of them)')
   .option('--out <dir>', 'where the reports go', 'roadmap-results')
-  .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
+  .addOption(new Option('--min-score <percent>', 'exit 0 only at or above this share of the points').default('100').argParser(percent))
   .option('--kata <id>', 'only this kata (repeatable)', collect)
   .option('--chapter <id>', 'only this chapter (repeatable)', collect)
-  .option('--shard <i/n>', 'grade only shard i of n (GitHub Actions matrix); join with `report merge`')
+  .addOption(new Option('--shard <i/n>', 'grade only shard i of n (GitHub Actions matrix); join with `report merge`').argParser(shard))
   .option('--many', 'the folder holds one submission per student: write a gradebook (CSV, HTML, JSON)')
-  .option('-j, --jobs <n>', 'parallel runs (default: the number of cores)')
+  .addOption(new Option('-j, --jobs <n>', 'parallel runs (default: the number of cores)').argParser(jobs))
   .option('--json', 'print results.json to stdout too')
   .action(act(async () => (await import('./commands/grade.ts')).gradeCommand))
 
@@ -97,7 +143,7 @@ program
   .description('join the results.json of shards into one report (results.json, junit.xml, step summary)')
   .argument('<results...>', 'results.json files or the folders holding them')
   .option('--out <dir>', 'where the merged reports go', 'roadmap-results')
-  .option('--min-score <percent>', 'exit 0 only at or above this share of the points', '100')
+  .addOption(new Option('--min-score <percent>', 'exit 0 only at or above this share of the points').default('100').argParser(percent))
   .action(act(async () => (await import('./commands/report-merge.ts')).reportMergeCommand))
 
 program
@@ -112,11 +158,35 @@ program
   .description('authors: write schema/*.json (editor autocompletion for kata.yaml and chapter.yaml)')
   .action(act(async () => (await import('./commands/schema.ts')).schemaCommand))
 
+/**
+ * The first word that is not an option (or an option's value) must be a command:
+ * `watch` is the default only when there is none, so a typo is not taken for watch's argument.
+ */
+function unknownCommand(argv: string[]): string | undefined {
+  const valued = new Set(['--root', '--lang'])
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return undefined
+    if (valued.has(a)) i++
+    else if (!a.startsWith('-')) return program.commands.some((c) => c.name() === a || c.aliases().includes(a)) || a === 'help' ? undefined : a
+  }
+  return undefined
+}
+
 try {
+  const args = process.argv.slice(2)
+  const typo = unknownCommand(args)
+  if (typo) {
+    const lang = pickLang(args[args.indexOf('--lang') + 1] ?? undefined)
+    throw new UserError(messages(lang).unknownCommand(typo, closest(typo, program.commands.map((c) => c.name()))))
+  }
   await program.parseAsync()
 } catch (err) {
   if (err instanceof UserError) {
     process.stderr.write(`${err.message}\n`)
     process.exitCode = err.exitCode
+  } else if (err instanceof CommanderError) {
+    // Help and --version end with 0; every other parsing error is a usage error (the message is printed already).
+    process.exitCode = err.exitCode === 0 ? 0 : 2
   } else throw err
 }

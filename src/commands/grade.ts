@@ -1,6 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ServiceName } from '../catalog/schema.ts'
 import type { Kata } from '../catalog/types.ts'
+import { holdExitCode } from '../grading/exit-status.ts'
+import { OutDirError, prepareOutDir, prepareSubDir, writeFileAtomic } from '../grading/out-dir.ts'
 import { parseShard, shardKatas } from '../grading/shard.ts'
 import { text } from '../i18n/lang.ts'
 import { gradebook, gradebookCsv } from '../report/gradebook.ts'
@@ -10,11 +15,13 @@ import { writeReports } from '../report/write-reports.ts'
 import { scoreOf, type KataResult } from '../results/model.ts'
 import { summarize, type GradeReport } from '../results/submission.ts'
 import { HarnessGuard } from '../grading/harness-guard.ts'
-import { usableByOthers } from '../runner/privileges.ts'
-import { sandboxSubmission } from '../runner/sandbox.ts'
+import { canIsolate, takePrincipal, usableByOthers } from '../runner/privileges.ts'
+import { RunnerPool } from '../runner/pool.ts'
+import { sandboxSubmission, SubmissionError } from '../runner/sandbox.ts'
 import { submissionTarget } from '../runner/target.ts'
-import { openContext, requireKata, UserError, type Context, type GlobalOptions } from './context.ts'
-import { openRunners } from './session.ts'
+import { Services } from '../services/services.ts'
+import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
+import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
 
 export interface GradeOptions extends GlobalOptions {
   out?: string
@@ -25,13 +32,30 @@ export interface GradeOptions extends GlobalOptions {
   many?: boolean
   jobs?: string
   json?: boolean
+  /** Local use only: run graded code as the grader's own user (it can then read what the grader can). */
+  unsafeSameUser?: boolean
 }
 
 /** Exit codes of `grade`, for CI scripts. */
 export const GRADE_EXIT = { reached: 0, below: 1, usage: 2, harness: 3 } as const
 
+/** This installation of roadmap (its solutions/ is hidden from graded code too). */
+const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** How graded code runs: as its own user (isolated), or as the grader (only with the explicit flag). */
+interface Isolation {
+  isolated: boolean
+}
+
 /** `roadmap grade <dir>`: a submission's exercises graded by the hidden suites; reports out. */
 export async function gradeCommand(dir: string, opts: GradeOptions): Promise<number> {
+  const code = await gradeCommandInner(dir, opts)
+  // The computed code, whatever a dependency's exit hook does on the way out.
+  holdExitCode(code)
+  return code
+}
+
+async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<number> {
   const ctx = openContext(opts, true)
   const minScore = opts.minScore === undefined ? 100 : Number(opts.minScore)
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new UserError('--min-score is a percentage from 0 to 100')
@@ -43,12 +67,20 @@ export async function gradeCommand(dir: string, opts: GradeOptions): Promise<num
       throw new UserError((err as Error).message)
     }
   }
-  const outDir = resolve(opts.out ?? 'roadmap-results')
+  const isolation = chooseIsolation(ctx, opts)
   const jobs = opts.jobs ? Number(opts.jobs) : undefined
-  if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts)
+  let outDir: string
+  try {
+    // Made (or checked) before any graded code runs: graded code cannot plant it.
+    outDir = prepareOutDir(opts.out ?? 'roadmap-results')
+  } catch (err) {
+    if (err instanceof OutDirError) throw new UserError(err.message)
+    throw err
+  }
+  if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts, isolation)
 
   if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(`${dir} has no exercises/ folder: grade takes a submission laid out like this repository`)
-  const report = await grade(ctx, dir, katas, jobs, (r) => {
+  const report = await grade(ctx, dir, katas, jobs, isolation, [outDir], (r) => {
     if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
   })
   const json = writeReports(report, outDir)
@@ -59,55 +91,99 @@ export async function gradeCommand(dir: string, opts: GradeOptions): Promise<num
   return pct + 1e-9 >= minScore ? GRADE_EXIT.reached : GRADE_EXIT.below
 }
 
+/**
+ * Graded code runs as its own OS user, or not at all: as the grader's user it could read
+ * the grader's environment (/proc/<ppid>/environ), the solutions and other submissions.
+ * The explicit --unsafe-same-user (ROADMAP_UNSAFE_SAME_USER=1) allows it for local use.
+ */
+function chooseIsolation(ctx: Context, opts: GradeOptions): Isolation {
+  const unsafe = !!opts.unsafeSameUser || process.env.ROADMAP_UNSAFE_SAME_USER === '1'
+  const why = !canIsolate()
+    ? process.getuid?.() === 0
+      ? 'this system lacks unshare/setpriv (util-linux) or is not Linux'
+      : 'grade is not running as root, so it cannot run graded code as a user of its own'
+    : !usableByOthers([process.execPath, ctx.root, join(ctx.root, 'node_modules'), INSTALL_ROOT, join(INSTALL_ROOT, 'node_modules')])
+      ? `other users cannot read Node (${process.execPath}) or the checkout (${ctx.root}): make them world-readable (chmod -R o+rX), e.g. check out outside /root`
+      : undefined
+  if (!why) return { isolated: true }
+  if (!unsafe) {
+    throw new UserError(
+      `grade refuses to run graded code as its own user: ${why}. Run it as root (in CI: sudo -E env "PATH=$PATH" npx roadmap grade …), or, to grade your own code on your own machine, pass --unsafe-same-user (or set ROADMAP_UNSAFE_SAME_USER=1): graded code then runs as you and can read everything you can.`,
+    )
+  }
+  process.stderr.write(`warning: --unsafe-same-user: graded code runs as ${process.getuid?.() === 0 ? 'root' : 'you'} (${why}); it can read your environment, the solutions and other files of yours. Never use this to grade someone else's code.\n`)
+  return { isolated: false }
+}
+
 /** `grade --many <folder>`: one sub-folder per student; a gradebook in CSV, HTML and JSON. */
-async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: string, jobs: number | undefined, opts: GradeOptions): Promise<number> {
-  const root = resolve(folder)
+async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: string, jobs: number | undefined, opts: GradeOptions, isolation: Isolation): Promise<number> {
+  const root = realpathSync(resolve(folder))
   const students = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'exercises')))
+    .filter((d) => d.isDirectory() && !lstatSync(join(root, d.name)).isSymbolicLink() && existsSync(join(root, d.name, 'exercises')))
     .map((d) => d.name)
     .sort()
   if (!students.length) throw new UserError(`${folder} holds no submissions: expected one sub-folder per student, each with an exercises/ folder`)
   const graded: { student: string; report: GradeReport }[] = []
   for (const student of students) {
-    const report = await grade(ctx, join(root, student), katas, jobs)
-    writeReports(report, join(outDir, 'students', student))
+    // Each student's run sees neither the class folder nor the reports of the others.
+    const report = await grade(ctx, join(root, student), katas, jobs, isolation, [root, outDir])
+    writeReports(report, prepareSubDir(outDir, 'students', student))
     graded.push({ student, report })
     if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? '  (not graded: a service was missing)' : ''}\n`)
   }
   const book = gradebook(ctx.catalog, graded)
-  mkdirSync(outDir, { recursive: true })
-  writeFileSync(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
-  writeFileSync(join(outDir, 'gradebook.csv'), gradebookCsv(book))
-  writeFileSync(join(outDir, 'gradebook.html'), gradebookHtml(book))
+  writeFileAtomic(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
+  writeFileAtomic(join(outDir, 'gradebook.csv'), gradebookCsv(book))
+  writeFileAtomic(join(outDir, 'gradebook.html'), gradebookHtml(book))
   if (opts.json) process.stdout.write(`${JSON.stringify(book, null, 2)}\n`)
   else process.stdout.write(`\nGradebook: ${outDir}/gradebook.html, gradebook.csv, gradebook.json\n`)
   return graded.some((g) => g.report.status === 'error') ? GRADE_EXIT.harness : GRADE_EXIT.reached
 }
 
+/** Unknown kata or chapter ids are usage errors (exit 2): a typo must not grade nothing and pass. */
 export function selectKatas(ctx: Context, opts: { kata?: string[]; chapter?: string[] }): Kata[] {
-  let katas = ctx.catalog.katas
-  if (opts.kata?.length) katas = opts.kata.map((q) => requireKata(ctx, q))
-  if (opts.chapter?.length) katas = katas.filter((k) => opts.chapter!.includes(k.chapter))
-  return katas
+  return selectFromCatalog(ctx.catalog, opts, ctx.lang)
 }
 
-/** Grades the declared files of a submission folder; the core of `grade`, reused by class grading. */
-export async function grade(ctx: Context, dir: string, katas: Kata[], jobs?: number, onResult?: (r: KataResult) => void): Promise<GradeReport> {
+/** Paths to hide from a run: those given, minus any that hold what the run needs. */
+function hiddenPaths(candidates: string[], needed: string[]): string[] {
+  const holds = (outer: string, inner: string) => !relative(outer, inner).startsWith('..')
+  return [...new Set(candidates.map((p) => resolve(p)))].filter((p) => existsSync(p) && !needed.some((n) => holds(p, n)))
+}
+
+/**
+ * Grades the declared files of a submission folder; the core of `grade`, reused by class
+ * grading. `hide` lists folders the graded code must not see (the class folder, reports).
+ */
+export async function grade(ctx: Context, dir: string, katas: Kata[], jobs: number | undefined, isolation: Isolation, hide: string[] = [], onResult?: (r: KataResult) => void): Promise<GradeReport> {
   const started = new Date()
   const t0 = performance.now()
-  const sandbox = sandboxSubmission(dir, katas, join(ctx.root, 'exercises'))
-  const unprivileged = process.getuid?.() === 0 && usableByOthers([process.execPath, ctx.root, join(ctx.root, 'node_modules'), sandbox.dir])
-  if (process.getuid?.() === 0 && !unprivileged) warnOnce('grading as root: `nobody` cannot use Node or the checkout here, so graded code runs as root; the suites are checked and restored after grading')
-  const guard = unprivileged ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
-  const runners = await openRunners(ctx, katas, jobs, unprivileged)
+  const submission = realpathSync(resolve(dir))
+  const needed = [ctx.root, INSTALL_ROOT, dirname(process.execPath)]
+  const principal = isolation.isolated
+    ? takePrincipal(hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), submission, ...hide], needed))
+    : undefined
+  let sandbox: ReturnType<typeof sandboxSubmission>
+  try {
+    sandbox = sandboxSubmission(submission, katas, join(ctx.root, 'exercises'), principal?.gid)
+  } catch (err) {
+    principal?.release()
+    if (err instanceof SubmissionError) throw new UserError(err.message)
+    throw err
+  }
+  // As the grader's own user, graded code could write to the suites: snapshot and compare.
+  const guard = principal ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
+  const needs = new Set<ServiceName>(katas.flatMap((k) => k.services))
+  const services = await Services.resolve(needs, { root: ctx.root, config: ctx.config })
+  const pool = new RunnerPool({ catalog: ctx.catalog, services: services.access(), dropPrivileges: principal ?? false }, Math.max(1, jobs ?? availableParallelism()))
   try {
     const target = submissionTarget(sandbox.dir)
     const results = await Promise.all(
       katas.map(async (kata) => {
         const gone = sandbox.missing.filter((m) => m.kata === kata.id)
         const r: KataResult = gone.length
-          ? { id: kata.id, target: 'submission', verdict: 'error', tests: [], message: gone.map((m) => `${m.file} ${m.reason}`).join('; '), durationMs: 0, points: kata.points, score: scoreOf('error', [], kata.points, false), finishedAt: new Date().toISOString() }
-          : { ...(await runners.pool.run(kata, target)), target: 'submission' }
+          ? { id: kata.id, target: 'submission', verdict: 'error', tests: [], message: gone.map((m) => `<submission>/${m.file} ${m.reason}`).join('; '), durationMs: 0, points: kata.points, score: scoreOf('error', [], kata.points, false), finishedAt: new Date().toISOString() }
+          : showSubmissionPaths({ ...(await pool.run(kata, target)), target: 'submission' }, sandbox.dir)
         onResult?.(r)
         return r
       }),
@@ -118,14 +194,15 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs?: num
     // The suites were changed under the grader: no result of this run can be trusted.
     return changed.length ? { ...report, status: 'error', tampered: changed } : report
   } finally {
-    await runners.close()
+    await pool.close()
+    await services.close()
     sandbox.remove()
+    principal?.release()
   }
 }
 
-let warned = false
-function warnOnce(message: string) {
-  if (warned) return
-  warned = true
-  process.stderr.write(`${message}\n`)
+/** Messages name `<submission>/exercises/…`, not the sandbox the run used. */
+function showSubmissionPaths(r: KataResult, sandboxDir: string): KataResult {
+  const fix = (s: string | undefined) => s?.split(sandboxDir).join('<submission>')
+  return { ...r, message: fix(r.message), output: fix(r.output), tests: r.tests.map((t) => ({ ...t, message: fix(t.message), diff: fix(t.diff), output: fix(t.output) })) }
 }

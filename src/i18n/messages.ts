@@ -24,6 +24,11 @@ const en = {
   reset: (file: string, backup: string) => `Restored the starter of ${file}; your version is kept in ${backup}`,
   unknownKata: (id: string, near: string[]) => `No kata "${id}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''} See \`roadmap list\`.`,
   runWith: (id: string) => `Run it: roadmap run ${id}`,
+  unknownChapter: (id: string, near: string[], all: string[]) => `No chapter "${id}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''} Chapters: ${all.join(', ')}.`,
+  emptyChapter: (id: string) => `Chapter "${id}" has no katas yet: nothing to grade.`,
+  unknownCommand: (cmd: string, near: string[]) => `Unknown command "${cmd}".${near.length ? ` Did you mean: ${near.map((n) => `roadmap ${n}`).join(', ')}?` : ''} See \`roadmap --help\`.`,
+  resetCleared: (id: string) => `${id}: its check-off is cleared; it counts as not tried until it passes again`,
+  watcherFailed: (reason: string) => `Watching files failed (${reason}). Try \`roadmap watch --poll\`: it polls for changes instead (WSL, NFS, Docker bind mounts, too many files).`,
   ui: {
     startingRunner: 'Starting the test runner…',
     startingServices: 'Looking for PostgreSQL, Redis, RabbitMQ, NATS…',
@@ -65,6 +70,11 @@ const ru: typeof en = {
   reset: (file, backup) => `Заготовка ${file} восстановлена; ваша версия сохранена в ${backup}`,
   unknownKata: (id, near) => `Каты «${id}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.join(', ')}?` : ''} Список: \`roadmap list\`.`,
   runWith: (id) => `Запустить: roadmap run ${id}`,
+  unknownChapter: (id, near, all) => `Главы «${id}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.join(', ')}?` : ''} Главы: ${all.join(', ')}.`,
+  emptyChapter: (id) => `В главе «${id}» пока нет кат: проверять нечего.`,
+  unknownCommand: (cmd, near) => `Команды «${cmd}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.map((n) => `roadmap ${n}`).join(', ')}?` : ''} Справка: \`roadmap --help\`.`,
+  resetCleared: (id) => `${id}: отметка о прохождении снята; ката снова считается непройденной, пока не пройдёт проверку`,
+  watcherFailed: (reason) => `Не удалось следить за файлами (${reason}). Попробуйте \`roadmap watch --poll\`: изменения будут проверяться опросом (WSL, NFS, тома Docker, слишком много файлов).`,
   ui: {
     startingRunner: 'Запускаем тестовый раннер…',
     startingServices: 'Ищем PostgreSQL, Redis, RabbitMQ, NATS…',
