@@ -66,6 +66,18 @@ describe('withStats(inner)', () => {
     })
   })
 
+  it('counts a stored empty string as a hit: it is a value, not a miss', () => {
+    const s = withStats(seeded({ empty: '', zero: '0' }))
+    expect(s.get('empty'), 'get("empty") where the value is ""').toBe('')
+    s.get('zero')
+    s.get('absent')
+    expect(s.stats(), 'stats after get of "" and "0" (both found) and of an absent key: test `=== undefined`, not truthiness').toMatchObject({
+      gets: 3,
+      hits: 2,
+      misses: 1,
+    })
+  })
+
   it('returns a snapshot from stats(), and each wrapper has its own counters', () => {
     const inner = seeded({})
     const a = withStats(inner)
@@ -125,10 +137,10 @@ describe('withPrefix(inner, prefix)', () => {
   })
 
   it('sees only its own keys, without the prefix', () => {
-    const inner = seeded({ 'user:1': 'ada', 'user:2': 'bob', 'order:1': 'o', plain: 'p' })
+    const inner = seeded({ 'user:1': 'ada', 'old-user:9': 'x', 'user:2': 'bob', 'order:1': 'o', plain: 'p' })
     const users = withPrefix(inner, 'user:')
     const orders = withPrefix(inner, 'order:')
-    expect(users.keys(), 'users view keys()').toEqual(['1', '2'])
+    expect(users.keys(), 'users view keys() over user:1, old-user:9, user:2, order:1, plain: only keys that START with "user:"').toEqual(['1', '2'])
     expect(orders.keys(), 'orders view keys()').toEqual(['1'])
     expect(orders.get('2'), 'orders.get("2"): user:2 belongs to another view').toBeUndefined()
     expect(users.get('plain'), 'users.get("plain")').toBeUndefined()
