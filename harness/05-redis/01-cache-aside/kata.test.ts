@@ -2,6 +2,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
 import { useRedis } from '#support/redis'
 import { clearKeys, lazyRaw, sleep, ttlsUnder } from '#support/redis-chapter'
+import { raceGate, tapRedis } from '#support/faults/redis'
+import { deferred } from '#support/async'
 import { createCatalog } from '@kata/redis/cache-aside'
 
 const pg = usePostgres()
@@ -24,12 +26,25 @@ const SEED: Product[] = [
   { id: 3, name: 'Monitor', priceCents: 19900 },
 ]
 
-/** A db that counts the queries the catalog sends, so a hit can be told from a miss. */
+/** A db that counts the queries the catalog sends, so a hit can be told from a miss; it can hold the next UPDATE. */
 function countingDb() {
+  let gate: { opened: ReturnType<typeof deferred<void>>; reached: ReturnType<typeof deferred<void>> } | undefined
   const db = {
     queries: 0,
-    query: (text: string, params?: unknown[]) => {
+    /** Holds the next UPDATE statement until `release()`; `reached` resolves when it arrives. */
+    holdNextUpdate() {
+      const g = { opened: deferred<void>(), reached: deferred<void>() }
+      gate = g
+      return { reached: g.reached.promise, release: () => g.opened.resolve() }
+    },
+    query: async (text: string, params?: unknown[]) => {
       db.queries++
+      if (gate && /^\s*update\b/i.test(text)) {
+        const g = gate
+        gate = undefined
+        g.reached.resolve()
+        await g.opened.promise
+      }
       return pg.pool.query(text, params)
     },
   }
@@ -39,8 +54,9 @@ function countingDb() {
 /** One app instance: its own db counter and its own Redis connection (same keyspace). */
 function instance(ttlMs = 60_000) {
   const db = countingDb()
-  const catalog = createCatalog({ db, redis: redis.client(), ttlMs }) as Catalog
-  return { db, catalog }
+  const tap = tapRedis(redis.client())
+  const catalog = createCatalog({ db, redis: tap.client, ttlMs }) as Catalog
+  return { db, catalog, tap }
 }
 
 /** Changes a row behind the catalog's back, as another service would. */
@@ -104,6 +120,28 @@ describe('createCatalog({ db, redis, ttlMs }).getProduct(id)', () => {
     }
   })
 
+  it('never leaves a key without a TTL: not for a miss, not when the instance dies right after writing the value', async () => {
+    const { catalog, tap } = instance(5000)
+    expect(await catalog.getProduct(404), 'getProduct(404): no such row').toBeNull()
+    // The "crash": the suite fails any TTL command sent after the value was written.
+    const gate = tap.hold((cmd, before) => ['pexpire', 'expire', 'pexpireat', 'expireat'].includes(cmd.name) && !cmd.batched && before.some((c) => c.name === 'set'))
+    const read = catalog.getProduct(1).catch((err: unknown) => err)
+    try {
+      if ((await raceGate(gate, read)) === 'reached') gate.fail(new Error('the instance died here (injected by the suite)'))
+      await read
+    } finally {
+      tap.releaseAll()
+    }
+    const ttls = await ttlsUnder(raw(), redis.prefix)
+    for (const [key, ttl] of Object.entries(ttls)) {
+      expect(
+        ttl,
+        `PTTL of "${key}" after getProduct(404) and getProduct(1), with ttlMs 5000 (-1: it never expires). Write the value and its TTL in one command (SET key value PX ttlMs), a cached miss included`,
+      ).toBeGreaterThan(0)
+      expect(ttl, `PTTL of "${key}" with ttlMs 5000`).toBeLessThanOrEqual(5000)
+    }
+  })
+
   it('reads the database again once the cached entry has expired', async () => {
     const { db, catalog } = instance(500)
     await catalog.getProduct(1)
@@ -134,7 +172,28 @@ describe('createCatalog({ db, redis, ttlMs }).updateProduct(id, changes)', () =>
     const { catalog } = instance()
     expect(await catalog.getProduct(1), 'getProduct(1) before the update (now cached)').toEqual(SEED[0])
     await catalog.updateProduct(1, { name: 'Mechanical keyboard', priceCents: 8900 })
+    for (const [key, ttl] of Object.entries(await ttlsUnder(raw(), redis.prefix))) {
+      expect(ttl, `PTTL of "${key}" after updateProduct(1, …) (-1: it never expires)`).not.toBe(-1)
+    }
     expect(await catalog.getProduct(1), 'getProduct(1) after updateProduct(1, …)').toEqual({ id: 1, name: 'Mechanical keyboard', priceCents: 8900 })
+  })
+
+  it('does not let a read that runs during the update cache the old row', async () => {
+    const writer = instance()
+    const reader = instance()
+    const gate = writer.db.holdNextUpdate()
+    const updating = writer.catalog.updateProduct(2, { priceCents: 2990 })
+    const outcome = await Promise.race([gate.reached.then(() => 'reached' as const), updating.then(() => 'done' as const, () => 'done' as const)])
+    // While the UPDATE is on its way to the database, another instance reads product 2.
+    if (outcome === 'reached') {
+      expect(await reader.catalog.getProduct(2), 'instance B: getProduct(2) while A\'s update is still running (the old row is right)').toEqual(SEED[1])
+      gate.release()
+    }
+    await updating
+    expect(
+      await reader.catalog.getProduct(2),
+      'instance B: getProduct(2) after A\'s updateProduct(2, { priceCents: 2990 }) finished. If A dropped the cached copy before writing, B\'s read in between cached the old row again: invalidate after the database write',
+    ).toEqual({ id: 2, name: 'Mouse', priceCents: 2990 })
   })
 
   it('invalidates for every app instance, not only the one that wrote', async () => {
