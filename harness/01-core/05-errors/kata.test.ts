@@ -105,6 +105,16 @@ describe('asError(err, Class) — errors.As', () => {
     expect(got, 'asError(wrap(UserNotFound(cause: NotFoundError)), NotFoundError) is the outer UserNotFound').toBe(outer)
   })
 
+  it('visits an AggregateError\'s members before its cause (depth-first, members first)', () => {
+    const member = new NotFoundError('member', 'm1')
+    const viaCause = new NotFoundError('cause', 'c1')
+    const agg = new AggregateError([new Error('x'), wrap(member, 'inner')], 'batch', { cause: viaCause })
+    expect(
+      asError(wrap(agg, 'outer'), NotFoundError),
+      'asError(wrap(AggregateError[…, wrap(NotFoundError member)] with cause NotFoundError cause), NotFoundError): the members come before the cause',
+    ).toBe(member)
+  })
+
   it('searches AggregateError members and survives cycles', () => {
     const v = new ValidationError('email', 'required')
     expect(asError(new AggregateError([new Error('a'), wrap(v, 'b')]), ValidationError), 'asError in AggregateError').toBe(v)
@@ -121,5 +131,14 @@ describe('statusOf(err)', () => {
     expect(statusOf(wrap(new NotFoundError('user', '1'), 'load')), 'wrapped NotFoundError').toBe(404)
     expect(statusOf(new Error('permission denied')), 'an Error that only looks like ErrPermission').toBe(500)
     expect(statusOf('weird'), 'a thrown string').toBe(500)
+  })
+
+  it('checks ValidationError, then ErrPermission, then NotFoundError, whatever their place in the tree', () => {
+    const notFoundCausedByValidation = new NotFoundError('user', '1', { cause: new ValidationError('id', 'not a number') })
+    expect(statusOf(wrap(notFoundCausedByValidation, 'load')), 'NotFoundError whose cause is a ValidationError: ValidationError wins').toBe(400)
+    const notFoundCausedByPermission = new NotFoundError('file', 'f', { cause: ErrPermission })
+    expect(statusOf(notFoundCausedByPermission), 'NotFoundError whose cause is ErrPermission: ErrPermission wins').toBe(403)
+    const both = new AggregateError([wrap(ErrPermission, 'write'), new ValidationError('name', 'empty')])
+    expect(statusOf(both), 'AggregateError[ErrPermission, ValidationError]: ValidationError wins').toBe(400)
   })
 })
