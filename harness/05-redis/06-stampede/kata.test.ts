@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useRedis } from '#support/redis'
 import { deferred, lazyRaw, sleep, ttlsUnder, waitFor } from '#support/redis-chapter'
+import { raceGate, tapRedis } from '#support/faults/redis'
 import { createCache } from '@kata/redis/stampede'
 
 const redis = useRedis()
@@ -78,6 +79,29 @@ describe('createCache({ redis, ttlMs, lockTtlMs }).getOrLoad(key, loader)', () =
     expect(results, 'what the 45 calls resolved to').toEqual(Array.from({ length: 45 }, () => ({ homepage: 'rendered' })))
   })
 
+  it('does not load again when another instance filled the cache between its miss and its lock', async () => {
+    const a = cache()
+    const tap = tapRedis(redis.client())
+    const b = createCache({ redis: tap.client, ttlMs: 60_000, lockTtlMs: 5000 }) as Cache
+    const load = loader('fresh')
+    // Hold B's lock attempt (SET … NX) until A has loaded, cached and unlocked the key.
+    const gate = tap.hold((cmd) => !cmd.batched && (cmd.name === 'setnx' || (cmd.name === 'set' && cmd.args.some((x) => x.toUpperCase() === 'NX'))))
+    const late = b.getOrLoad('late', load.fn)
+    try {
+      if ((await raceGate(gate, late)) === 'reached') {
+        expect(await a.getOrLoad('late', load.fn), 'instance A: getOrLoad("late") while B is between its miss and its lock').toBe('fresh')
+        gate.release()
+      }
+      expect(await late, 'instance B: getOrLoad("late")').toBe('fresh')
+    } finally {
+      tap.releaseAll()
+    }
+    expect(
+      load.calls,
+      'loader calls: B missed, then A loaded and cached "late" and released its lock, then B took the lock and loaded again. After taking the lock, look in the cache once more',
+    ).toBe(1)
+  })
+
   it('loads different keys independently: one slow key does not hold up another', async () => {
     const c = cache()
     let bStarted = false
@@ -147,7 +171,8 @@ describe('createCache({ redis, ttlMs, lockTtlMs }).getOrLoad(key, loader)', () =
       expect(await waitFor(() => stuckCalled, 2000), 'instance A: did its loader for "orphan" start?').toBe(true)
       const good = loader('from B')
       const started = Date.now()
-      expect(await survivor.getOrLoad('orphan', good.fn), 'instance B: getOrLoad("orphan") while A\'s loader hangs, lockTtlMs 300').toBe('from B')
+      const fromB = await Promise.race([survivor.getOrLoad('orphan', good.fn), sleep(3000).then(() => 'still waiting 3000 ms later (does the loading lock have a TTL?)')])
+      expect(fromB, 'instance B: getOrLoad("orphan") while A\'s loader hangs, lockTtlMs 300').toBe('from B')
       expect(good.calls, 'loader calls in instance B').toBe(1)
       expect(Date.now() - started, 'ms instance B waited before loading itself, lockTtlMs 300').toBeLessThan(3000)
     } finally {
