@@ -161,13 +161,16 @@ export function valueOf(families: Map<string, MetricFamily>, name: string, label
 /**
  * A TCP proxy on 127.0.0.1 in front of a real service. `down()` closes the port and cuts
  * every connection (the service is gone); `hang()` keeps accepting but never answers
- * (a service that stopped responding); `up()` forwards again, on the same port.
+ * (a service that stopped responding); `stall()` also stops forwarding on the connections
+ * already open, so a query in flight never gets its answer; `up()` forwards again, on the
+ * same port.
  */
 export interface TcpProxy {
   readonly port: number
   up(): Promise<void>
   down(): Promise<void>
   hang(): Promise<void>
+  stall(): Promise<void>
   close(): Promise<void>
   /** Connections the proxy accepted so far. */
   readonly accepted: number
@@ -186,12 +189,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     for (const s of sockets) s.destroy()
     sockets.clear()
   }
+  const pairs = new Set<[net.Socket, net.Socket]>()
   const server = net.createServer((client) => {
     accepted++
     track(client)
     if (mode === 'hang') return // accept, read nothing, answer nothing
     const upstream = net.connect(targetPort, targetHost)
     track(upstream)
+    const pair: [net.Socket, net.Socket] = [client, upstream]
+    pairs.add(pair)
+    client.on('close', () => pairs.delete(pair))
     client.pipe(upstream)
     upstream.pipe(client)
     upstream.on('close', () => client.destroy())
@@ -227,6 +234,17 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     async hang() {
       cutAll()
       mode = 'hang'
+      if (!server.listening) await listen(port)
+    },
+    async stall() {
+      mode = 'hang'
+      // Open connections stay open but nothing crosses them any more, in either direction.
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream)
+        upstream.unpipe(client)
+        client.pause()
+        upstream.pause()
+      }
       if (!server.listening) await listen(port)
     },
     async close() {

@@ -72,6 +72,7 @@ describe('metricsHandler(registry): the /metrics exporter', () => {
   it('answers 404 for any other path', async () => {
     expect((await fetch(`${r.url}/`)).status, 'GET /: status').toBe(404)
     expect((await fetch(`${r.url}/metrics/extra`)).status, 'GET /metrics/extra: status').toBe(404)
+    expect((await fetch(`${r.url}/other`, { method: 'POST' })).status, 'POST /other: status (405 is only for /metrics; any other path is 404, whatever the method)').toBe(404)
   })
 
   it('answers 405 with Allow: GET for POST /metrics', async () => {
