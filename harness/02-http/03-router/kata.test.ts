@@ -111,6 +111,32 @@ describe('matching routes', () => {
     const info = await request(a).get('/static/logo.png/info')
     expect(info.body.route, 'GET /static/logo.png/info: /static/:name/info is more specific than /static/*file').toBe('info')
     expect((await request(a).get('/static')).status, 'GET /static: a rest segment needs at least one segment').toBe(404)
+    expect((await request(a).get('/static/')).status, 'GET /static/ (trailing slash, an empty segment): a rest segment needs at least one non-empty segment').toBe(404)
+  })
+
+  it('compares specificity segment by segment from the left, not by counting static segments', async () => {
+    for (const order of ['/a/:x/c/d first', '/a/b/:y/:z first']) {
+      const a = app((r) => {
+        if (order === '/a/:x/c/d first') r.on('GET', '/a/:x/c/d', echo('/a/:x/c/d'))
+        r.on('GET', '/a/b/:y/:z', echo('/a/b/:y/:z'))
+        if (order === '/a/b/:y/:z first') r.on('GET', '/a/:x/c/d', echo('/a/:x/c/d'))
+      })
+      const res = await request(a).get('/a/b/c/d')
+      expect(
+        res.body.route,
+        `GET /a/b/c/d with ${order}: the second segment decides (static "b" beats ":x"), although /a/:x/c/d has more static segments`,
+      ).toBe('/a/b/:y/:z')
+    }
+  })
+
+  it('runs a less specific pattern when only it has the method', async () => {
+    const a = app((r) => {
+      r.on('GET', '/users/me', echo('me'))
+      r.on('DELETE', '/users/:id', echo('delete user'))
+    })
+    const res = await request(a).delete('/users/me')
+    expect(res.status, 'DELETE /users/me with GET /users/me and DELETE /users/:id: /users/:id matches the path and has DELETE').toBe(200)
+    expect(res.body, 'DELETE /users/me: which handler ran').toMatchObject({ route: 'delete user', params: { id: 'me' } })
   })
 })
 
@@ -158,13 +184,14 @@ describe('404 vs 405', () => {
   it('collects Allow from every pattern that matches the path', async () => {
     const a = app((r) => {
       r.on('GET', '/users/me', echo('me'))
+      r.on('GET', '/users/:id', echo('get user'))
       r.on('PATCH', '/users/:id', echo('patch user'))
       r.on('DELETE', '/users/:id', echo('delete user'))
     })
     const res = await request(a).put('/users/me')
     expect(res.status, 'PUT /users/me').toBe(405)
     const listed = String(res.headers.allow ?? '').split(',').map((m) => m.trim()).sort()
-    expect(listed, 'PUT /users/me: Allow (from /users/me and /users/:id)').toEqual(['DELETE', 'GET', 'PATCH'])
+    expect(listed, 'PUT /users/me: Allow (from /users/me and /users/:id, GET listed once although both have it)').toEqual(['DELETE', 'GET', 'PATCH'])
   })
 
   it('keeps routers independent: a route registered on one is unknown to another', async () => {
