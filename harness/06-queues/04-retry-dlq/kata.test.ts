@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import type { Channel } from 'amqplib'
 import { useRabbit } from '#support/rabbitmq'
 import { drain, json, readyCount, sleep, waitFor, watchChannel } from '#support/queues'
+import { publishTo, tapChannel } from '#support/faults/amqp'
 import { startRetryingConsumer } from '@kata/queues/retry-dlq'
 
 interface Names {
@@ -33,7 +34,9 @@ async function setup(base: string) {
     retryQueue: await readyCount(admin, names.retryQueue),
     deadLetterQueue: await readyCount(admin, names.deadLetterQueue),
   })
-  return { names, conn, ch, admin, publish, counts, watch: watchChannel(ch) }
+  // The learner's code gets a tapped channel: the suite sees what it publishes and acks.
+  const tap = tapChannel(ch)
+  return { names, conn, ch: tap.channel, tap, admin, publish, counts, watch: watchChannel(ch) }
 }
 
 interface Call {
@@ -87,6 +90,8 @@ describe('startRetryingConsumer(channel, { queue, retryQueue, deadLetterQueue },
     gaps.forEach((gap, i) => {
       expect(gap, `ms between attempt ${i + 1} and attempt ${i + 2} (backoff baseDelayMs × 2^${i} = ${expected[i]} ms); all gaps: ${JSON.stringify(gaps)}`).toBeGreaterThanOrEqual(expected[i]! - SLACK_MS)
     })
+    const expirations = s.tap.log.filter((st) => st.op === 'publish' && st.routingKey === s.names.retryQueue).map((st) => (st.op === 'publish' ? Number(st.options?.expiration) : NaN))
+    expect(expirations, `the expiration of each copy published to retryQueue (baseDelayMs × 2^(attempt − 1), baseDelayMs ${base})`).toEqual([base, base * 2, base * 4])
     const [dead, extra] = await drain(s.admin, s.names.deadLetterQueue)
     expect(extra, 'a second copy in the dead-letter queue').toBeUndefined()
     expect(dead && JSON.parse(dead.content.toString()), 'the dead-lettered body').toEqual({ order: 2 })
@@ -171,14 +176,36 @@ describe('startRetryingConsumer(channel, { queue, retryQueue, deadLetterQueue },
     s.publish({ order: 5 })
     await waitFor(async () => attempts.length === 1 && (await s.counts()).retryQueue === 1, () => `the first attempt to fail and the message to wait in the retry queue (attempts ${JSON.stringify(attempts)})${s.watch.describe()}`)
     await s.conn.close() // the consumer dies while the message waits
+    // A new process: the kata's module is loaded afresh, so nothing kept in memory survives.
+    vi.resetModules()
+    const fresh = (await import('@kata/queues/retry-dlq')) as { startRetryingConsumer: typeof startRetryingConsumer }
     const conn2 = await rabbit.connect()
     const ch2 = await conn2.createChannel()
     const watch2 = watchChannel(ch2)
-    await start(ch2, s.names, 2, 150, handler)
+    await fresh.startRetryingConsumer(ch2, s.names, { maxRetries: 2, baseDelayMs: 150 }, handler)
     await waitFor(() => attempts.length === 3, () => `a new consumer to go on with attempts 2 and 3 (attempts ${JSON.stringify(attempts)})${watch2.describe()}`)
     await sleep(100)
-    expect(attempts, 'attempts seen across the two consumers (the second one must not start again at 1)').toEqual([1, 2, 3])
+    expect(attempts, 'attempts seen across two consumer processes (the second one must not start again at 1: keep the count in a message header, not in memory)').toEqual([1, 2, 3])
     expect(await s.counts(), 'ready messages afterwards').toEqual({ queue: 0, retryQueue: 0, deadLetterQueue: 0 })
+  })
+
+  it('a consumer that dies between publishing the retry copy and acking the original loses nothing', async () => {
+    const s = await setup('rt.crash')
+    const attempts: number[] = []
+    // The consumer's process dies at the moment it publishes the retry copy: that publish is
+    // never sent, and whatever it had not acked yet goes back to the queue.
+    const { crashed } = s.tap.crashAt(publishTo(s.names.retryQueue))
+    await start(s.ch, s.names, 3, 20, async (_b, info) => {
+      attempts.push(info?.attempt)
+      throw new Error('temporary')
+    })
+    s.publish({ order: 6 })
+    await Promise.race([crashed, sleep(3000)])
+    expect(s.tap.isDead(), `the consumer publishing a retry copy to retryQueue after the handler failed (attempts: ${JSON.stringify(attempts)})${s.watch.describe()}`).toBe(true)
+    expect(
+      await s.counts(),
+      'ready messages after the consumer died while publishing the retry copy: the original must be back in the queue. If it is gone, it was acked before its retry copy was published; publish first, then ack',
+    ).toEqual({ queue: 1, retryQueue: 0, deadLetterQueue: 0 })
   })
 
   it('many failing messages at once: each one is processed exactly once in the end', async () => {
