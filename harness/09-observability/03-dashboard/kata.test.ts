@@ -157,7 +157,7 @@ describe('error ratio (E)', () => {
     }
   })
 
-  it('selects the 5xx codes exactly: 500, 502, 503, 599 match; 200, 201, 404, 429, 499 do not', () => {
+  it('selects the 5xx codes exactly: 500, 502, 503, 599 match; 200, 201, 404, 429, 499 and the non-codes 5, 50, 5000 do not', () => {
     const found = ratioQueries()
     expect(found.length, 'error-ratio queries').toBeGreaterThan(0)
     for (const q of found) {
@@ -165,7 +165,7 @@ describe('error ratio (E)', () => {
       expect(m, `${where(q)}: a status=~"…" matcher`).toBeDefined()
       const re = promRegex(m!.value)
       for (const code of ['500', '502', '503', '599']) expect(re.test(code), `${where(q)}: status=~${JSON.stringify(m!.value)} matches "${code}"`).toBe(true)
-      for (const code of ['200', '201', '404', '429', '499']) expect(re.test(code), `${where(q)}: status=~${JSON.stringify(m!.value)} matches "${code}"`).toBe(false)
+      for (const code of ['200', '201', '404', '429', '499', '5', '50', '5000']) expect(re.test(code), `${where(q)}: status=~${JSON.stringify(m!.value)} matches "${code}"`).toBe(false)
     }
   })
 })
