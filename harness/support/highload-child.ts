@@ -107,3 +107,68 @@ export function withLatency<P extends pg.Pool>(pool: P, ms: number): P {
   })
   return pool
 }
+
+/**
+ * Runs `before(text)` ahead of every query of every connection the pool opens, and sends
+ * the query only once it resolves: the way to hold one chosen statement on a real
+ * connection (promise and callback forms alike; pool.query uses the callback form).
+ */
+function beforeQueries<P extends pg.Pool>(pool: P, before: (text: string) => Promise<void> | undefined): P {
+  pool.on('connect', (client: pg.PoolClient) => {
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown
+    ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text?: string; submit?: unknown } | undefined
+      if (first && typeof first === 'object' && typeof first.submit === 'function') return original(...args)
+      const text = typeof first === 'string' ? first : (first?.text ?? '')
+      const wait = before(text)
+      if (!wait) return original(...args)
+      const last = args[args.length - 1]
+      if (typeof last === 'function') {
+        void wait.then(() => original(...args))
+        return undefined
+      }
+      return wait.then(() => original(...args))
+    }
+  })
+  return pool
+}
+
+/**
+ * A barrier on one kind of statement: the first `parties` queries matching `match` wait
+ * until all of them have arrived (or `timeoutMs` after the first one, when a correct
+ * design keeps the others from getting there, e.g. behind a lock), then go together. Put
+ * it on the write that follows a read, and every caller has read before anyone writes:
+ * the interleaving a check-then-act race needs, forced instead of hoped for. `met()`
+ * says whether all parties arrived.
+ */
+export function withBarrier<P extends pg.Pool>(pool: P, match: RegExp, parties: number, timeoutMs: number): { pool: P; met: () => boolean } {
+  let arrived = 0
+  let met = false
+  let open!: () => void
+  const gate = new Promise<void>((r) => (open = r))
+  beforeQueries(pool, (text) => {
+    if (arrived >= parties || !match.test(text)) return undefined
+    arrived++
+    if (arrived === 1) setTimeout(open, timeoutMs).unref()
+    if (arrived === parties) {
+      met = true
+      open()
+    }
+    return gate
+  })
+  return { pool, met: () => met }
+}
+
+/**
+ * Holds the first query matching `match` until `release` resolves; `onHeld` runs when it
+ * arrives (e.g. to tell the other process "I am between my check and my write").
+ */
+export function withHold<P extends pg.Pool>(pool: P, match: RegExp, onHeld: () => void, release: Promise<void>): P {
+  let held = false
+  return beforeQueries(pool, (text) => {
+    if (held || !match.test(text)) return undefined
+    held = true
+    onHeld()
+    return release
+  })
+}

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
-import { kataFile, useChildren, withLatency } from '#support/highload'
+import { deferred, kataFile, useChildren, withBarrier, withLatency } from '#support/highload'
 import { bookSeat, MAX_SEATS_PER_USER } from '@kata/highload/races'
 import bookingUrl from '@kata/highload/races/booking.ts?url'
 
@@ -35,11 +35,27 @@ async function newShow(seats: number): Promise<number> {
   return showId
 }
 
-const book = (req: Req) => (bookSeat as (db: pg.Pool, req: Req) => Promise<Result>)(db, req)
+const book = (req: Req, pool: pg.Pool = db) => (bookSeat as (db: pg.Pool, req: Req) => Promise<Result>)(pool, req)
+
+/** A write: the statement that books, after whatever check comes before it. */
+const WRITE = /^\s*(update|insert)\b/i
+
+/**
+ * A pool of 8 open connections whose first `parties` writes wait for one another (up to
+ * 400 ms, for designs whose lock keeps the others away): every racing call has done its
+ * check before the first one books, on every run, instead of only when the timing happens
+ * to line up.
+ */
+async function racingPool(parties: number) {
+  const { pool, met } = withBarrier(withLatency(pgx.newPool({ max: 8, idleTimeoutMillis: 1000 }), LATENCY_MS), WRITE, parties, 400)
+  const open = await Promise.all(Array.from({ length: 8 }, () => pool.connect()))
+  open.forEach((c) => c.release())
+  return { pool, met }
+}
 
 /** Runs every request at once; a call that throws is recorded, not fatal. */
-const storm = (reqs: Req[]): Promise<Outcome[]> =>
-  Promise.all(reqs.map((r) => book(r).then((value) => ({ value }), (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))))
+const storm = (reqs: Req[], pool: pg.Pool = db): Promise<Outcome[]> =>
+  Promise.all(reqs.map((r) => book(r, pool).then((value) => ({ value }), (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))))
 
 async function seatsOf(showId: number): Promise<Map<string, string | null>> {
   const { rows } = await pgx.pool.query<{ seat: string; booked_by: string | null }>('select seat, booked_by from seats where show_id = $1', [showId])
@@ -113,10 +129,15 @@ describe('bookSeat under concurrency: many async calls through a pool of 8 conne
   it('40 users racing for the same seat: exactly one gets it', async () => {
     const showId = await newShow(3)
     const reqs = Array.from({ length: 40 }, (_, i) => ({ showId, seat: 'S2', userId: `user${i}` }))
-    const outcomes = await storm(reqs)
-    await checkInvariants('40 parallel bookings of S2', reqs, outcomes)
+    const { pool, met } = await racingPool(2)
+    const outcomes = await storm(reqs, pool)
+    await pool.end()
+    const why = met()
+      ? ' (two calls both checked that S2 was free before either booked it, and both booked: check and book in one statement, `… where booked_by is null`, or lock the row)'
+      : ''
+    await checkInvariants(`40 parallel bookings of S2${why}`, reqs, outcomes)
     const oks = outcomes.filter((o) => o.value?.ok === true).length
-    expect(oks, '40 parallel bookings of S2 by 40 users: how many answered { ok: true }').toBe(1)
+    expect(oks, `40 parallel bookings of S2 by 40 users: how many answered { ok: true }${why}`).toBe(1)
     const refusals = outcomes.filter((o) => o.value?.ok === false && o.value.reason === 'taken').length
     expect(refusals, "40 parallel bookings of S2: how many answered { ok: false, reason: 'taken' }").toBe(39)
   })
@@ -124,10 +145,15 @@ describe('bookSeat under concurrency: many async calls through a pool of 8 conne
   it('one user sending 8 bookings of different seats at once gets exactly 2 of them', async () => {
     const showId = await newShow(10)
     const reqs = Array.from({ length: 8 }, (_, i) => ({ showId, seat: `S${i + 1}`, userId: 'greedy' }))
-    const outcomes = await storm(reqs)
-    await checkInvariants('8 parallel bookings by one user', reqs, outcomes)
+    const { pool, met } = await racingPool(3)
+    const outcomes = await storm(reqs, pool)
+    await pool.end()
+    const why = met()
+      ? ' (three bookings of the same user all counted fewer than 2 seats before any of them booked: the count is a check over other rows, no row lock covers it; serialize the bookings of one user, e.g. an advisory lock)'
+      : ''
+    await checkInvariants(`8 parallel bookings by one user${why}`, reqs, outcomes)
     const oks = outcomes.filter((o) => o.value?.ok === true).length
-    expect(oks, 'user "greedy" books S1…S8 in parallel: how many answered { ok: true }').toBe(2)
+    expect(oks, `user "greedy" books S1…S8 in parallel: how many answered { ok: true }${why}`).toBe(2)
     const limits = outcomes.filter((o) => o.value?.ok === false && o.value.reason === 'limit').length
     expect(limits, "user \"greedy\" books S1…S8 in parallel: how many answered { ok: false, reason: 'limit' }").toBe(6)
   })
@@ -167,5 +193,32 @@ describe('bookSeat in two processes at once (two instances of the service, one d
     let booked = 0
     for (const s of shows) booked += [...(await seatsOf(s)).values()].filter((v) => v !== null).length
     expect(oks, 'two processes: { ok: true } answers from both compared with booked seats').toBe(booked)
+  })
+
+  it('a booking in this process while the other process is between its check and its booking does not break the limit', async () => {
+    const module = kataFile(bookingUrl as string)
+    const showId = await newShow(4)
+    expect(await book({ showId, seat: 'S1', userId: 'x' }), 'x books S1').toEqual({ ok: true })
+    // The other process books S2 for x and is held just before its write, its check done.
+    const child = children.spawn(WORKER)
+    child.send({ module, url: pgx.url, latencyMs: LATENCY_MS, calls: [{ showId, seat: 'S2', userId: 'x' }], holdWrite: true })
+    await child.next(20_000)
+    child.send({ go: true })
+    const first = await child.next<{ held?: boolean; results?: Outcome[] }>(20_000)
+    // Meanwhile this process (its own copy of your module) books S3 for x. A correct design
+    // waits for the other process here; give it 500 ms, then let the other process go on.
+    const mine = book({ showId, seat: 'S3', userId: 'x' }).then((value) => ({ value }), (err: unknown) => ({ error: String(err) }) as Outcome)
+    const settled = deferred<void>()
+    void mine.then(() => settled.resolve())
+    await Promise.race([settled.promise, new Promise((r) => setTimeout(r, 500))])
+    child.send({ release: true })
+    const theirs = first.results ? first : await child.next<{ results: Outcome[] }>(20_000)
+    const outcomes = [(await mine) as Outcome, ...(theirs.results ?? [])]
+    const held = [...(await seatsOf(showId))].filter(([, u]) => u === 'x').map(([seat]) => seat).sort()
+    expect(
+      held.length,
+      `x held S1; the other process checked x's seats for S2 and, before it booked, this process booked S3 for x: x now holds ${held.join(', ')} (answers ${JSON.stringify(outcomes)}). A lock or a queue in one process's memory does not stop the other process: serialize in the database (an advisory lock, a row lock)`,
+    ).toBeLessThanOrEqual(MAX_SEATS_PER_USER)
+    expect(outcomes.filter((o) => o.error !== undefined), 'calls that threw (a conflict is an answer, not an error)').toEqual([])
   })
 })

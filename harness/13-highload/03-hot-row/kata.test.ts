@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
-import { compareTimes, withLatency } from '#support/highload'
+import { compareTimes, withBarrier, withFailingQuery, withLatency } from '#support/highload'
 import { createFlashSale } from '@kata/highload/hot-row'
 
 type BuyResult = { ok: true } | { ok: false; reason: string }
@@ -108,6 +108,36 @@ describe('createFlashSale(db, { slots }): the stock is striped over buckets', ()
     expect(await s.remaining(p), 'remaining() after the rush').toBe(0)
   })
 
+  it('two buyers who both see the last unit: exactly one gets it (the decrement checks and takes in one step)', async () => {
+    const p = newProduct()
+    // Both buyers' first writes wait for each other: each has read the bucket before
+    // either writes, on every run.
+    const { pool, met } = withBarrier(withLatency(pgx.newPool({ max: 2 }), 1), /^\s*update\b/i, 2, 400)
+    const s = sale(1, pool)
+    await s.stock(p, 1)
+    const answers = await rush(s, p, 2)
+    await pool.end()
+    const sold = answers.filter((a) => 'ok' in a && a.ok).length
+    const orders = await ordersOf(p)
+    expect(
+      { sold, orders },
+      `two buyers, one unit${met() ? ': both read qty 1 before either wrote, and both sold it (a lost update: decrement with `set qty = qty - 1 … where qty > 0` and look at the row count, or lock the row before reading)' : ''}`,
+    ).toEqual({ sold: 1, orders: 1 })
+    expect(await bucketsOf(p), 'the bucket after two buyers of one unit').toEqual([0])
+  })
+
+  it('buy() takes the unit and records the order in one transaction: when the order insert fails, the unit stays on sale', async () => {
+    const p = newProduct()
+    const pool = withFailingQuery(pgx.newPool({ max: 2 }), /^\s*insert\s+into\s+orders\b/i, 1)
+    const s = sale(4, pool)
+    await s.stock(p, 3)
+    await s.buy(p, 'ann').catch(() => undefined) // rejecting is the natural answer; the table is what counts
+    const left = await s.remaining(p)
+    await pool.end()
+    expect(left, 'remaining() after a buy() whose order insert failed: the unit was taken and no order recorded; decrement and insert in one transaction (begin … commit on one client), rolled back on error').toBe(3)
+    expect(await ordersOf(p), 'orders after the failed buy()').toBe(0)
+  })
+
   it('sells out exactly when 30 buyers rush a stock of 7 spread over 16 buckets', async () => {
     const p = newProduct()
     const s = sale(16)
@@ -154,7 +184,7 @@ describe('throughput: striped buckets against one hot row', () => {
     return sold
   }
 
-  it('sells 100 units at least 2.5 × faster than the single hot row (16 buckets, 12 connections; median of 3 runs)', async () => {
+  it('sells 100 units at least 2.5 × faster than the single hot row (16 buckets, 12 connections; best of 3 runs each)', async () => {
     // Four milliseconds per round trip: the hot row stays locked across the order insert
     // and the commit, so naive buyers queue one behind another.
     const pool = withLatency(pgx.newPool({ max: WORKERS }), 4)
@@ -188,7 +218,7 @@ describe('throughput: striped buckets against one hot row', () => {
     const ratio = naive / yours
     expect(
       ratio,
-      `hot row ${naive.toFixed(0)} ms vs yours ${yours.toFixed(0)} ms (runs: hot ${all.a.map((t) => t.toFixed(0)).join('/')}, yours ${all.b.map((t) => t.toFixed(0)).join('/')}): how many times faster`,
+      `hot row best ${naive.toFixed(0)} ms vs yours best ${yours.toFixed(0)} ms (runs: hot ${all.a.map((t) => t.toFixed(0)).join('/')}, yours ${all.b.map((t) => t.toFixed(0)).join('/')}): how many times faster`,
     ).toBeGreaterThanOrEqual(2.5)
   })
 })

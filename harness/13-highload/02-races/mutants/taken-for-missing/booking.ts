@@ -1,0 +1,55 @@
+import type pg from 'pg'
+
+/** A user may hold at most this many seats of one show. */
+export const MAX_SEATS_PER_USER = 2
+
+export interface BookingRequest {
+  showId: number
+  seat: string
+  userId: string
+}
+
+export type BookingResult = { ok: true } | { ok: false; reason: 'taken' | 'limit' | 'no_such_seat' }
+
+/**
+ * Books `seat` of `showId` for `userId`, keeping two invariants under any concurrency:
+ * a seat is booked at most once, and a user holds at most MAX_SEATS_PER_USER seats of a
+ * show. Table: seats(show_id int, seat text, booked_by text null, primary key (show_id, seat)).
+ */
+export async function bookSeat(db: pg.Pool, { showId, seat, userId }: BookingRequest): Promise<BookingResult> {
+  const client = await db.connect()
+  try {
+    await client.query('begin')
+    try {
+      // The limit is a check over *other* rows: no row lock covers it. Serialize the
+      // bookings of one user of one show on a transaction-scoped advisory lock instead;
+      // it is released by commit/rollback, in any process.
+      await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [showId, userId])
+      const { rows } = await client.query<{ n: number }>(
+        'select count(*)::int as n from seats where show_id = $1 and booked_by = $2',
+        [showId, userId],
+      )
+      if (rows[0]!.n >= MAX_SEATS_PER_USER) {
+        await client.query('rollback')
+        return { ok: false, reason: 'limit' }
+      }
+      // Check and act in one statement: the row lock makes a concurrent booking of the same
+      // seat wait, then re-check `booked_by is null` on the committed row and update nothing.
+      const booked = await client.query(
+        'update seats set booked_by = $3 where show_id = $1 and seat = $2 and booked_by is null',
+        [showId, seat, userId],
+      )
+      if (booked.rowCount === 1) {
+        await client.query('commit')
+        return { ok: true }
+      }
+      await client.query('rollback')
+      return { ok: false, reason: 'taken' }
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined)
+      throw err
+    }
+  } finally {
+    client.release()
+  }
+}
