@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis'
 import { useRabbit } from '#support/rabbitmq'
 import { useRedis } from '#support/redis'
 import { json, readyCount, sleep, waitFor, watchChannel } from '#support/queues'
+import { raceGate, tapRedis } from '#support/faults/redis'
+import { tapChannel } from '#support/faults/amqp'
 import { startIdempotentConsumer } from '@kata/queues/idempotent-consumer'
 
 type Handler = (body: unknown, meta: { messageId: string }) => Promise<void>
@@ -113,6 +115,40 @@ describe('startIdempotentConsumer({ channel, queue, redis, ttlSeconds, lockMs },
     await Promise.all(consumers.map((c) => c.conn.close()))
     await sleep(50)
     expect(await readyCount(s.admin, s.queue), 'messages back in the queue after the consumers disconnected').toBe(0)
+  })
+
+  it('a copy whose consumer is held just before its first write, while another copy is handled completely, is not handled again', async () => {
+    const s = await setup('idem.window')
+    const other = await setup('idem.window.b')
+    const fx = effects()
+    const handler: Handler = async (_b, meta) => void fx.record(meta?.messageId)
+    // Consumer A: its Redis connection is tapped; its first write (the claim, whatever its
+    // form) waits on a gate until consumer B has handled another copy of the same id.
+    const tap = tapRedis(redis.client())
+    const WRITES = ['set', 'setnx', 'eval', 'evalsha', 'fcall', 'incr', 'hsetnx', 'sadd']
+    const gate = tap.hold((cmd) => !cmd.batched && WRITES.includes(cmd.name))
+    const a = await consumer(s.queue, { redis: tap.client })
+    const aTap = tapChannel(a.channel)
+    await start({ ...a.options, channel: aTap.channel }, handler)
+    s.publish({ pay: 7 }, 'twice-1')
+    try {
+      const outcome = await raceGate(gate, sleep(3000))
+      expect(outcome, `consumer A to write its claim of twice-1 to Redis${a.watch.describe()}`).toBe('reached')
+      // Consumer B (its own queue, the same Redis) gets another copy and handles it to the end.
+      const b = await consumer(other.queue)
+      const bTap = tapChannel(b.channel)
+      await start({ ...b.options, channel: bTap.channel }, handler)
+      other.publish({ pay: 7 }, 'twice-1')
+      await waitFor(() => fx.byId.get('twice-1') === 1 && bTap.log.some((st) => st.op === 'ack'), () => `consumer B to handle and ack its copy of twice-1${b.watch.describe()}`)
+    } finally {
+      gate.release()
+    }
+    await waitFor(() => aTap.log.some((st) => st.op === 'ack'), () => `consumer A to ack its copy of twice-1 once B had handled it${a.watch.describe()}`, 3000)
+    await sleep(50)
+    expect(
+      fx.byId.get('twice-1'),
+      'handler calls for twice-1: consumer A checked Redis (nothing there), then B claimed, handled and finished the same id, then A wrote its claim and handled it again. The check and the claim must be one atomic step on one key (SET key processing NX PX lockMs), and a finished id must stay claimed',
+    ).toBe(1)
   })
 
   it('a handler failure does not mark the message as done: the redelivery is handled', async () => {
