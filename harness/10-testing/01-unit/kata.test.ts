@@ -22,6 +22,7 @@ type Bug =
   | 'free-shipping-on-subtotal'
   | 'flat5-negative'
   | 'coupon-case-sensitive'
+  | 'coupon-not-trimmed'
   | 'unknown-coupon-ignored'
   | 'qty-zero-accepted'
   | 'fractional-qty-accepted'
@@ -47,7 +48,7 @@ function cartModule(bug?: Bug) {
     const afterBulk = subtotalCents - bulk
     const couponBase = bug === 'coupon-before-bulk' ? subtotalCents : afterBulk
     let couponCents = 0
-    const code = bug === 'coupon-case-sensitive' ? coupon?.trim() : coupon?.trim().toUpperCase()
+    const code = bug === 'coupon-case-sensitive' ? coupon?.trim() : bug === 'coupon-not-trimmed' ? coupon?.toUpperCase() : coupon?.trim().toUpperCase()
     if (code === 'SAVE10') couponCents = floor(couponBase / 10)
     else if (code === 'FLAT5') couponCents = bug === 'flat5-negative' ? 500 : Math.min(500, afterBulk)
     else if (code && bug !== 'unknown-coupon-ignored') throw new CartError(`unknown coupon "${coupon}"`)
@@ -72,6 +73,7 @@ const mutants: Mutant<ReturnType<typeof cartModule>>[] = [
   { when: 'free shipping is decided on the subtotal before discounts', impl: cartModule('free-shipping-on-subtotal') },
   { when: 'FLAT5 on a cart under 5.00 makes the total negative', impl: cartModule('flat5-negative') },
   { when: 'coupon codes only work in upper case ("save10" is rejected)', impl: cartModule('coupon-case-sensitive') },
+  { when: 'a coupon code with spaces around (" SAVE10 ") is rejected', impl: cartModule('coupon-not-trimmed') },
   { when: 'an unknown coupon is silently ignored instead of rejected', impl: cartModule('unknown-coupon-ignored') },
   { when: 'a quantity of 0 is accepted', impl: cartModule('qty-zero-accepted') },
   { when: 'a fractional quantity like 1.5 is accepted', impl: cartModule('fractional-qty-accepted') },
