@@ -82,6 +82,9 @@ describe('parseEvent(body): field-level errors', () => {
     expectFields({ ...valid, title: 'x'.repeat(101) }, { title: 'length' })
     expect(parseEvent({ ...valid, title: ` ${'x'.repeat(100)} ` }).ok, 'parseEvent({ title: 100 chars with spaces around }).ok').toBe(true)
     expectFields({ ...valid, organizer: { name: 'n'.repeat(51), email: 'a@b.co' } }, { 'organizer.name': 'length' })
+    expect(parseEvent({ ...valid, organizer: { name: 'n'.repeat(50), email: 'a@b.co' } }).ok, 'parseEvent({ organizer.name: 50 chars }).ok (1..50 includes 50)').toBe(true)
+    expect(parseEvent({ ...valid, tags: ['t'.repeat(20)] }).ok, 'parseEvent({ tags: [a 20-char tag] }).ok (1..20 includes 20)').toBe(true)
+    expect(parseEvent({ ...valid, tags: ['a', 'b', 'c', 'd', 'e'] }).ok, 'parseEvent({ tags: 5 items }).ok (at most 5 includes 5)').toBe(true)
   })
 
   it.each([
@@ -93,6 +96,7 @@ describe('parseEvent(body): field-level errors', () => {
     ['2029-02-29T10:00:00Z'],
     ['2030-13-01T10:00:00Z'],
     ['2030-05-01T25:00:00Z'],
+    ['2030-05-01T24:00:00Z'],
     ['2030-05-01 18:00:00Z'],
   ])('rejects startsAt %s as "format" (a real calendar date-time with a zone is required)', (input) => {
     expectFields({ ...valid, startsAt: input }, { startsAt: 'format' })
@@ -108,6 +112,15 @@ describe('parseEvent(body): field-level errors', () => {
     expectFields({ ...valid, organizer: { name: 'Ada' } }, { 'organizer.email': 'required' })
     expectFields({ ...valid, organizer: { name: 'Ada', email: 'ada.example.com' } }, { 'organizer.email': 'format' })
     expectFields({ ...valid, organizer: { name: ['Ada'], email: 5 } }, { 'organizer.name': 'type', 'organizer.email': 'type' })
+    expectFields({ ...valid, organizer: [{ name: 'Ada', email: 'ada@example.com' }] }, { organizer: 'type' })
+  })
+
+  it('trims the email before checking its format', () => {
+    const r = parseEvent({ ...valid, organizer: { name: 'Ada', email: '  Ada@Example.com ' } })
+    expect(r, 'parseEvent({ organizer.email: "  Ada@Example.com " }): trimmed, then checked and lower-cased').toEqual({
+      ok: true,
+      value: { ...normalized, organizer: { name: 'Ada', email: 'ada@example.com' } },
+    })
   })
 
   it('rejects unknown fields, top-level and nested, as "unknown" (like DisallowUnknownFields)', () => {
