@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
 import { pgError } from '#support/postgres-katas'
+import { forceRace } from '#support/faults/postgres'
 import { createUserRepo, DuplicateEmailError } from '@kata/postgres/crud'
 
 const pg = usePostgres()
@@ -45,6 +46,9 @@ describe('createUserRepo(db): create and read', () => {
     const made = [] as User[]
     for (const name of ['Cy', 'Ann', 'Bob']) made.push(await r.create({ email: `${name.toLowerCase()}@example.com`, name }))
     expect(await r.list(), 'list() after creating Cy, Ann, Bob').toEqual(made)
+    // An UPDATE writes a new row version at the end of the table: without ORDER BY, Cy comes last.
+    made[0] = (await r.update(made[0]!.id, { name: 'Cyrus' }))!
+    expect(await r.list(), 'list() after renaming the first user (rows come back in storage order unless you ORDER BY id)').toEqual(made)
   })
 
   it('create() with an email that is taken throws DuplicateEmailError and inserts nothing', async () => {
@@ -77,6 +81,17 @@ describe('createUserRepo(db): search, update and delete', () => {
     expect(await r.search('_'), 'search("_") must match only names containing a literal _').toEqual([under])
   })
 
+  it('search(text) treats a backslash as a plain character too (it is LIKE\'s escape character)', async () => {
+    const r = repo()
+    const pct = await r.create({ email: 'a@x.io', name: '100%' })
+    const path = await r.create({ email: 'b@x.io', name: 'C:\\temp' })
+    const both = await r.create({ email: 'c@x.io', name: 'back\\%slash' })
+    await r.create({ email: 'd@x.io', name: 'plain' })
+    expect(await r.search('\\'), 'search("\\") must match only names containing a literal backslash (escape \\ as well as % and _)').toEqual([path, both])
+    expect(await r.search('\\%'), 'search("\\%") must match only names containing a backslash followed by %').toEqual([both])
+    expect(await r.search('0%'), 'search("0%")').toEqual([pct])
+  })
+
   it('update(id, patch) changes only the given fields and returns the updated user', async () => {
     const r = repo()
     const ada = await r.create({ email: 'ada@example.com', name: 'Ada' })
@@ -85,6 +100,10 @@ describe('createUserRepo(db): search, update and delete', () => {
     expect(await r.update(ada.id, { email: 'king@example.com' }), `update(${ada.id}, { email: "king@example.com" })`).toEqual({ id: ada.id, email: 'king@example.com', name: 'Ada King' })
     expect(await r.get(bob.id), 'the other user after updating the first').toEqual(bob)
     expect(await r.update(999, { name: 'Ghost' }), 'update(999, …) for an unknown id').toBeNull()
+    // The email belongs to this user, not to another one: no DuplicateEmailError.
+    const same = await pgError(r.update(bob.id, { email: 'bob@example.com', name: 'Robert' }))
+    expect(same?.message, 'update(bob, { email: his own email, name: "Robert" }) must succeed; it threw').toBeUndefined()
+    expect(await r.get(bob.id), 'bob after updating with his own email').toEqual({ ...bob, name: 'Robert' })
   })
 
   it('update() to an email that is taken throws DuplicateEmailError and changes nothing', async () => {
@@ -134,5 +153,26 @@ describe('createUserRepo(db): hostile input is data, never SQL', () => {
     const evil = "x', email = 'pwned@example.com' WHERE true; DELETE FROM users; --"
     expect(await r.update(ada.id, { name: evil }), 'update() with a hostile name').toEqual({ ...ada, name: evil })
     expect(await rows(), 'rows after update() with a hostile name').toEqual([{ ...ada, name: evil }, bob])
+  })
+})
+
+describe('createUserRepo(db): two creates with the same email at once', () => {
+  it('the second gets DuplicateEmailError even when it checks while the first is between its check and its insert', async () => {
+    // The first create() is paused after its first statement on users; the second runs meanwhile.
+    const { first, second, report } = await forceRace(
+      pg.pool,
+      (p) => createUserRepo(p).create({ email: 'twin@example.com', name: 'First' }),
+      (p) => createUserRepo(p).create({ email: 'twin@example.com', name: 'Second' }),
+      { touches: (sql) => /\busers\b/i.test(sql), observer: pg.pool },
+    )
+    const loser = [first, second].find((r) => r.status === 'rejected')
+    const reason = loser?.status === 'rejected' ? (loser.reason as Error) : undefined
+    expect(
+      reason,
+      report.secondReadWhilePaused
+        ? `both create() calls looked for the email before either inserted it; the loser then failed with ${reason?.name} "${reason?.message}". A SELECT before the INSERT cannot prevent the race: let the UNIQUE constraint decide and turn its error (23505) into DuplicateEmailError`
+        : 'the error of the second create() with the same email',
+    ).toBeInstanceOf(DuplicateEmailError)
+    expect((await rows()).length, 'rows after two creates with the same email').toBe(1)
   })
 })

@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
 import { pgError } from '#support/postgres-katas'
+import { forceRace } from '#support/faults/postgres'
 import { AccountNotFoundError, InsufficientFundsError, transfer } from '@kata/postgres/transactions'
 
 const pg = usePostgres()
@@ -129,5 +130,40 @@ describe('transfer: under real concurrency', () => {
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason?.message ?? r.reason)] : []))
     expect(failed.slice(0, 3), '80 transfers between the same accounts in both directions at once: errors (40P01 is a deadlock)').toEqual([])
     expect((await balances()).reduce((a, b) => a + b, 0), 'sum of all balances').toBe(START * ACCOUNTS)
+  })
+})
+
+describe('transfer: forced interleavings (the suite pauses one transfer at its worst moment)', () => {
+  // The first transfer is paused right after its first statement on `accounts` (its read or its
+  // lock); the second runs until it has read the same row or waits on a lock; then the first goes on.
+  const touches = (sql: string) => /\baccounts\b/i.test(sql)
+  const why = (settled: PromiseSettledResult<unknown>) => (settled.status === 'fulfilled' ? 'succeeded' : `threw ${(settled.reason as Error)?.name}: ${(settled.reason as Error)?.message}`)
+
+  it('two transfers of 60 from a balance of 100: exactly one succeeds, the other throws InsufficientFundsError', async () => {
+    await pg.pool.query('UPDATE accounts SET balance = 100 WHERE id = 1')
+    const pool = pg.newPool({ max: 4 })
+    const { first, second, report } = await forceRace(pool, (p) => transfer(p, 1, 2, 60), (p) => transfer(p, 1, 3, 60), { touches, observer: pg.pool })
+    const [b1 = 0, b2 = 0, b3 = 0] = await balances()
+    const outcome = `first ${why(first)}, second ${why(second)}; balances of accounts 1, 2, 3: ${b1}, ${b2}, ${b3}`
+    expect(
+      [first.status, second.status].filter((s) => s === 'fulfilled').length,
+      report.secondReadWhilePaused
+        ? `the second transfer read account 1 while the first was between its read and its write, and both went through (${outcome}): both saw balance 100. Lock the row (SELECT … FOR UPDATE) so the second waits for the first to commit, or let the UPDATE itself check the balance`
+        : `two transfers of 60 from a balance of 100 (${outcome}): exactly one must succeed`,
+    ).toBe(1)
+    const loser = first.status === 'rejected' ? first.reason : second.status === 'rejected' ? second.reason : undefined
+    expect(loser, `the refused transfer (${outcome})`).toBeInstanceOf(InsufficientFundsError)
+    expect([b1, b2 + b3], `balance of account 1, and what accounts 2 and 3 received together (${outcome})`).toEqual([40, 2 * START + 60])
+  })
+
+  it('transfers 1→2 and 2→1 paused between the two rows: both succeed, no deadlock', async () => {
+    const pool = pg.newPool({ max: 4 })
+    const { first, second } = await forceRace(pool, (p) => transfer(p, 1, 2, 7), (p) => transfer(p, 2, 1, 5), { touches, observer: pg.pool })
+    const errors = [first, second].flatMap((r) => (r.status === 'rejected' ? [`${(r.reason as { code?: string })?.code ?? ''} ${(r.reason as Error)?.message}`] : []))
+    expect(
+      errors,
+      'transfer(1→2) locked account 1 and was paused; transfer(2→1) then locked account 2: if each now waits for the row the other holds, PostgreSQL kills one (40P01 deadlock). Lock both rows in one statement in id order',
+    ).toEqual([])
+    expect((await balances()).slice(0, 2), 'balances of accounts 1 and 2').toEqual([START - 2, START + 2])
   })
 })

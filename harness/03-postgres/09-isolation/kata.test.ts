@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type pgTypes from 'pg'
 import { usePostgres } from '#support/postgres'
 import { pgError, sleep } from '#support/postgres-katas'
+import { forceRace, instrument } from '#support/faults/postgres'
 import { AccountNotFoundError, addToBalance, goOffCall, updateBalance, withSerializable } from '@kata/postgres/isolation'
 
 const pg = usePostgres()
@@ -92,7 +93,42 @@ describe('step 1: no lost updates', () => {
   })
 })
 
+describe('step 1: forced interleavings (the suite pauses the first call between its read and its write)', () => {
+  const touchesAccounts = (sql: string) => /\baccounts\b/i.test(sql)
+
+  it('updateBalance: a second call that starts while the first is paused after its read ends with both changes applied', async () => {
+    const id = await account(0)
+    const { first, second, report } = await forceRace(pg.newPool({ max: 4 }), (p) => updateBalance(p, id, plusOneSlowly), (p) => updateBalance(p, id, plusOneSlowly), { touches: touchesAccounts, observer: pg.pool })
+    expect([first.status, second.status], 'both updateBalance(+1) calls').toEqual(['fulfilled', 'fulfilled'])
+    expect(
+      await balanceOf(id),
+      report.secondReadWhilePaused
+        ? 'balance after two +1 from 0: the second call read the balance while the first was between its SELECT and its UPDATE, so both computed 0 + 1 and one update was lost. Lock the row when you read it (SELECT … FOR UPDATE)'
+        : 'balance after two +1 from 0',
+    ).toBe(2)
+  })
+
+  it('addToBalance: a second call that starts while the first is paused after its first statement still adds up', async () => {
+    const id = await account(0)
+    const { first, second, report } = await forceRace(pg.newPool({ max: 4 }), (p) => addToBalance(p, id, 1), (p) => addToBalance(p, id, 1), { touches: touchesAccounts, observer: pg.pool })
+    const returned = [first, second].map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))
+    expect(
+      { balance: await balanceOf(id), returned: returned.sort() },
+      report.secondReadWhilePaused
+        ? 'two addToBalance(+1) from 0: the second read the balance between the first one\'s read and write, so one +1 was lost. Do it in one statement: UPDATE … SET balance = balance + $2 … RETURNING balance'
+        : 'two addToBalance(+1) from 0: the balance and the values returned',
+    ).toEqual({ balance: 2, returned: [1, 2] })
+  })
+})
+
 const fake = (code: string, message: string) => Object.assign(new Error(message), { code })
+
+const shifts = async (first: number, n: number) => {
+  await pg.pool.query(`INSERT INTO on_call SELECT s, d, true FROM generate_series($1::int, $1::int + $2::int - 1) s, unnest(ARRAY['alice', 'bob']) d`, [first, n])
+  return Array.from({ length: n }, (_, i) => first + i)
+}
+const onCallCounts = async (ids: number[]) =>
+  (await pg.pool.query('SELECT shift_id, count(*) FILTER (WHERE on_call)::int AS n FROM on_call WHERE shift_id = ANY($1) GROUP BY shift_id ORDER BY shift_id', [ids])).rows.map((r) => r.n as number)
 
 describe('step 2: serializable transactions, retried', () => {
   it('withSerializable runs fn in a SERIALIZABLE transaction, commits, and returns its result', async () => {
@@ -153,12 +189,6 @@ describe('step 2: serializable transactions, retried', () => {
     await client.query('UPDATE on_call SET on_call = false WHERE shift_id = $1 AND doctor = $2', [shift, doctor])
     return true
   }
-  const shifts = async (first: number, n: number) => {
-    await pg.pool.query(`INSERT INTO on_call SELECT s, d, true FROM generate_series($1::int, $1::int + $2::int - 1) s, unnest(ARRAY['alice', 'bob']) d`, [first, n])
-    return Array.from({ length: n }, (_, i) => first + i)
-  }
-  const onCallCounts = async (ids: number[]) =>
-    (await pg.pool.query('SELECT shift_id, count(*) FILTER (WHERE on_call)::int AS n FROM on_call WHERE shift_id = ANY($1) GROUP BY shift_id ORDER BY shift_id', [ids])).rows.map((r) => r.n as number)
 
   it('keeps "at least one doctor on call" when both doctors leave at once (write skew), retrying real 40001s', async () => {
     const pool = pg.newPool({ max: 10 })
@@ -193,5 +223,43 @@ describe('step 2: serializable transactions, retried', () => {
     expect(await onCallCounts(ids), 'doctors on call per shift afterwards').toEqual(ids.map(() => 1))
     const [left] = (await pg.pool.query("SELECT doctor FROM on_call WHERE shift_id = $1 AND on_call", [ids[0]])).rows
     expect(await goOffCall(pool, ids[0]!, left.doctor), `goOffCall(pool, ${ids[0]}, "${left.doctor}"), the last doctor on call`).toBe(false)
+  })
+})
+
+describe('step 2: forced interleavings and injected failures', () => {
+  it('retries when COMMIT itself fails with 40001', async () => {
+    let commits = 0
+    const { pool } = instrument(pg.pool, {
+      before(s) {
+        // The first COMMIT is answered with a serialization failure instead of being sent;
+        // the transaction stays open on the real connection until the kata rolls it back.
+        if (/^\s*commit\b/i.test(s.text) && commits++ === 0) throw fake('40001', 'could not serialize access due to read/write dependencies among transactions')
+      },
+    })
+    let calls = 0
+    let result: unknown
+    const err = await pgError((async () => {
+      result = await withSerializable(pool, async (client: pgTypes.PoolClient) => {
+        calls++
+        await client.query("INSERT INTO log (note) VALUES ('commit retried')")
+        return calls
+      })
+    })())
+    expect(err?.message, 'withSerializable when the first COMMIT fails with 40001: it must roll back and run fn again, but it rejected with').toBeUndefined()
+    expect({ result, calls }, 'result and calls of fn when the first COMMIT failed with 40001').toEqual({ result: 2, calls: 2 })
+    expect((await pg.pool.query("SELECT count(*)::int AS n FROM log WHERE note = 'commit retried'")).rows[0].n, 'rows left (the attempt whose COMMIT failed must be rolled back)').toBe(1)
+  })
+
+  it('goOffCall: bob asks while alice is paused between her count and her update; exactly one leaves', async () => {
+    const ids = await shifts(4000, 1)
+    const { first, second, report } = await forceRace(pg.newPool({ max: 4 }), (p) => goOffCall(p, ids[0]!, 'alice'), (p) => goOffCall(p, ids[0]!, 'bob'), { touches: (sql) => /\bon_call\b/i.test(sql), observer: pg.pool })
+    const got = [first, second].map((r) => (r.status === 'fulfilled' ? r.value : `${r.reason?.code ?? ''} ${r.reason?.message}`))
+    expect(
+      got,
+      report.secondReadWhilePaused
+        ? 'goOffCall(alice) counted 2 on call and was paused; goOffCall(bob) counted 2 too: both must not leave. Run it SERIALIZABLE (withSerializable) so PostgreSQL aborts one with 40001 and the retry sees 1 on call'
+        : 'goOffCall results of alice and bob',
+    ).toEqual(first.status === 'fulfilled' && first.value === true ? [true, false] : [false, true])
+    expect(await onCallCounts(ids), 'doctors on call afterwards').toEqual([1])
   })
 })
