@@ -23,6 +23,8 @@ class SignupError extends Error {
 type Bug =
   | 'lookup-before-validation'
   | 'no-lowercase'
+  | 'no-trim'
+  | 'insert-error-swallowed'
   | 'taken-ignored'
   | 'mail-before-insert'
   | 'system-clock'
@@ -41,7 +43,7 @@ function signupModule(bug?: Bug) {
   function createSignup({ users, mailer, clock, newId }: SignupDeps) {
     return {
       async signup(rawEmail: string): Promise<User> {
-        const email = bug === 'no-lowercase' ? rawEmail.trim() : rawEmail.trim().toLowerCase()
+        const email = bug === 'no-lowercase' ? rawEmail.trim() : bug === 'no-trim' ? rawEmail.toLowerCase() : rawEmail.trim().toLowerCase()
         if (bug === 'lookup-before-validation') {
           const found = await users.findByEmail(email)
           if (!EMAIL.test(email)) throw new SignupError('invalid_email')
@@ -70,7 +72,10 @@ function signupModule(bug?: Bug) {
           }
         }
         if (bug === 'mail-before-insert') await send()
-        await users.insert(user)
+        if (bug === 'insert-error-swallowed') {
+          // Saving failed: the user gets an answer all the same (and no mail).
+          if (!(await users.insert(user).then(() => true, () => false))) return user
+        } else await users.insert(user)
         if (bug === 'insert-twice') await users.insert(user).catch(() => undefined)
         if (bug !== 'mail-before-insert') await send()
         return user
@@ -83,6 +88,8 @@ function signupModule(bug?: Bug) {
 const mutants: Mutant<ReturnType<typeof signupModule>>[] = [
   { when: 'an invalid email still queries the repository before being rejected', impl: signupModule('lookup-before-validation') },
   { when: 'the email is not lower-cased, so "Ada@Example.com" and "ada@example.com" are two users', impl: signupModule('no-lowercase') },
+  { when: 'the email is not trimmed, so " ada@example.com " is saved with its spaces', impl: signupModule('no-trim') },
+  { when: 'a failing insert is swallowed: signup resolves with a user that was never saved', impl: signupModule('insert-error-swallowed') },
   { when: 'a taken email is registered again', impl: signupModule('taken-ignored') },
   { when: 'a taken email is rejected with code "invalid_email" instead of "email_taken"', impl: signupModule('wrong-error-code') },
   { when: 'the welcome mail is sent before the user is saved (a failed save still mails)', impl: signupModule('mail-before-insert') },
