@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useRedis } from '#support/redis'
 import { lazyRaw, sleep, ttlsUnder } from '#support/redis-chapter'
+import { raceGate, tapRedis } from '#support/faults/redis'
 import { createRateLimiter } from '@kata/redis/rate-limit'
 
 const redis = useRedis()
@@ -54,6 +55,33 @@ describe('createRateLimiter({ redis, limit, windowMs }).hit(key)', () => {
     expect((await instances[0]!.hit('burst')).allowed, 'one more hit("burst") after the burst').toBe(false)
   })
 
+  it('lets only one of two instances in when one of them is held between counting and adding its hit', async () => {
+    const tap = tapRedis(redis.client())
+    const a = createRateLimiter({ redis: tap.client, limit: 1, windowMs: 10_000 }) as RateLimiter
+    const b = limiter(1, 10_000)
+    const READS = ['zcard', 'zcount', 'zrange', 'get', 'llen', 'exists', 'hget', 'zrangebyscore']
+    const WRITES = ['zadd', 'incr', 'incrby', 'set', 'rpush', 'lpush', 'hincrby', 'hset', 'pexpire', 'expire']
+    // A's first write that comes after a read: the second half of a check-then-add.
+    const gate = tap.hold((cmd, before) => !cmd.batched && WRITES.includes(cmd.name) && before.some((c) => READS.includes(c.name) && !c.batched))
+    const first = a.hit('door')
+    try {
+      if ((await raceGate(gate, first)) === 'reached') {
+        const second = await b.hit('door')
+        gate.release()
+        const decisions = [await first, second]
+        expect(
+          allowedOf(decisions),
+          'hits allowed with limit 1: instance A counted 0 hits, then (before A added its hit) instance B counted 0 and added its hit, then A added its own. Count and add in one atomic step (a Lua script or MULTI)',
+        ).toBe(1)
+      } else {
+        expect((await first).allowed, 'instance A: hit("door"), limit 1, the first hit').toBe(true)
+        expect((await b.hit('door')).allowed, 'instance B: hit("door") right after A\'s, limit 1').toBe(false)
+      }
+    } finally {
+      tap.releaseAll()
+    }
+  })
+
   it('keeps parallel bursts on different keys apart', async () => {
     const a = limiter(5, 10_000)
     const b = limiter(5, 10_000)
@@ -66,12 +94,20 @@ describe('createRateLimiter({ redis, limit, windowMs }).hit(key)', () => {
 
   it.concurrent('tells a rejected caller how long to wait (retryAfterMs), and lets it in after that', async ({ expect }) => {
     const l = limiter(2, 1000)
+    const started = Date.now()
     await l.hit('barbara')
+    await sleep(300)
     await l.hit('barbara')
     const rejected = await l.hit('barbara')
+    const rejectedAt = Date.now()
     expect(rejected.allowed, 'hit("barbara") #3 with limit 2, windowMs 1000').toBe(false)
-    expect(rejected.retryAfterMs, 'retryAfterMs of a hit rejected right after the first two: about windowMs').toBeGreaterThan(700)
-    expect(rejected.retryAfterMs, 'retryAfterMs, windowMs 1000: never more than windowMs').toBeLessThanOrEqual(1000)
+    // The oldest hit was made before the 300 ms pause and the rejection after it:
+    // it leaves the window at most 700 ms later, and at least 1000 − (rejectedAt − started).
+    expect(
+      rejected.retryAfterMs,
+      'retryAfterMs of hit #3, the first hit made ≥ 300 ms earlier (windowMs 1000): the wait is until the OLDEST allowed hit leaves the window, so at most 700',
+    ).toBeLessThanOrEqual(702)
+    expect(rejected.retryAfterMs, `retryAfterMs of hit #3, windowMs 1000, ${rejectedAt - started} ms after the first hit was sent`).toBeGreaterThanOrEqual(Math.max(1, 1000 - (rejectedAt - started) - 2))
     await sleep(rejected.retryAfterMs + 100)
     const later = await l.hit('barbara')
     expect(later.allowed, `hit("barbara") after waiting retryAfterMs (${rejected.retryAfterMs}) + 100 ms`).toBe(true)
@@ -83,6 +119,9 @@ describe('createRateLimiter({ redis, limit, windowMs }).hit(key)', () => {
     // has left the window, so exactly one of 5 new hits is allowed. A fixed window that
     // started at t=0 would have reset by then and allow all 5.
     const l = limiter(5, 1500)
+    // Start just after a multiple of 1500 ms on the clock: a window fixed to the clock's
+    // boundaries then surely resets between t≈600 and t≈1650.
+    await sleep((1500 - (Date.now() % 1500)) % 1500)
     expect((await l.hit('ken')).allowed, 'hit #1 at t=0').toBe(true)
     const t0 = Date.now() // after the first hit returned: it was made no later than this
     await sleep(600)
