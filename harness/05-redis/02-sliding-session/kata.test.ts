@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { useRedis } from '#support/redis'
 import { lazyRaw, sleep } from '#support/redis-chapter'
+import { raceGate, tapRedis } from '#support/faults/redis'
 import { createSessionStore } from '@kata/redis/sliding-session'
 
 const redis = useRedis()
@@ -60,6 +61,32 @@ describe('createSessionStore({ redis, idleMs, maxAgeMs })', () => {
     const ttl = await pttl(token)
     expect(ttl, `PTTL of session:<token> right after create() with idleMs 60000 (-2: no such key, -1: no expiry)`).toBeGreaterThan(55_000)
     expect(ttl, 'PTTL of session:<token> right after create() with idleMs 60000').toBeLessThanOrEqual(60_000)
+  })
+
+  it('never leaves a session without a TTL, even when the instance dies right after writing it', async () => {
+    const tap = tapRedis(redis.client())
+    const s = createSessionStore({ redis: tap.client, idleMs: 60_000, maxAgeMs: HOUR }) as SessionStore
+    // The "crash": the suite fails the TTL command sent after the session was written.
+    const gate = tap.hold((cmd, before) => !cmd.batched && ['pexpire', 'expire', 'pexpireat', 'expireat'].includes(cmd.name) && before.some((c) => ['hset', 'hmset', 'set'].includes(c.name)))
+    const creating = s.create('crashy').catch((err: unknown) => err)
+    try {
+      if ((await raceGate(gate, creating)) === 'reached') {
+        gate.fail(new Error('the instance died here (injected by the suite)'))
+        await creating
+      } else {
+        expect(await creating, 'create("crashy")').toEqual(expect.any(String))
+      }
+    } finally {
+      tap.releaseAll()
+    }
+    const prefix = `${redis.prefix}session:`
+    const keys = await raw().keys(`${prefix}*`)
+    for (const key of keys) {
+      expect(
+        await raw().pttl(key),
+        `PTTL of ${key.slice(redis.prefix.length)} (-1: the session lives forever). create() wrote the session and then died before its PEXPIRE: write the session and its TTL in one step (MULTI, or SET … PX)`,
+      ).not.toBe(-1)
+    }
   })
 
   it('destroy(token) logs out: true for a live session, false after, and other sessions stay', async () => {
