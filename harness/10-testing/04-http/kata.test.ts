@@ -11,6 +11,8 @@ interface Todo {
 }
 type Bug =
   | 'create-200'
+  | 'title-max-199'
+  | 'limit-zero-accepted'
   | 'no-location'
   | 'blank-title'
   | 'bad-json-500'
@@ -45,13 +47,13 @@ function todosModule(bug?: Bug) {
     const notFound = (res: express.Response) => res.status(404).json({ error: 'not_found' })
     const invalid = (res: express.Response, message: string) => res.status(400).json({ error: 'validation', message })
     const validTitle = (t: unknown): t is string =>
-      typeof t === 'string' && (bug === 'blank-title' ? t.length > 0 : t.trim().length > 0) && t.trim().length <= 200
+      typeof t === 'string' && (bug === 'blank-title' ? t.length > 0 : t.trim().length > 0) && t.trim().length <= (bug === 'title-max-199' ? 199 : 200)
     const clean = (t: string) => (bug === 'title-not-trimmed' ? t : t.trim())
 
     app.get('/todos', (req, res) => {
       const limit = req.query.limit === undefined ? 50 : Number(req.query.limit)
       const max = bug === 'limit-uncapped' ? Infinity : MAX_LIMIT
-      if (!Number.isInteger(limit) || limit < 1 || limit > max) return void invalid(res, `limit must be 1…${MAX_LIMIT}`)
+      if (!Number.isInteger(limit) || limit < (bug === 'limit-zero-accepted' ? 0 : 1) || limit > max) return void invalid(res, `limit must be 1…${MAX_LIMIT}`)
       const done = req.query.done
       if (done !== undefined && done !== 'true' && done !== 'false') return void invalid(res, 'done must be true or false')
       const list = [...todos.values()].filter((t) => bug === 'done-filter-ignored' || done === undefined || String(t.done) === done)
@@ -109,6 +111,8 @@ const mutants: Mutant<ReturnType<typeof todosModule>>[] = [
   { when: 'POST /todos sends no Location header', impl: todosModule('no-location') },
   { when: 'a title of only spaces is accepted', impl: todosModule('blank-title') },
   { when: 'the title is stored with its surrounding spaces', impl: todosModule('title-not-trimmed') },
+  { when: 'a title of exactly 200 characters is rejected (the limit is off by one)', impl: todosModule('title-max-199') },
+  { when: 'GET /todos?limit=0 is accepted instead of rejected with 400', impl: todosModule('limit-zero-accepted') },
   { when: 'a body that is not valid JSON answers 500 instead of 400', impl: todosModule('bad-json-500') },
   { when: 'GET of an unknown id answers 200 with null instead of 404', impl: todosModule('unknown-200-null') },
   { when: 'DELETE answers 200 with a body instead of 204 with none', impl: todosModule('delete-200-body') },

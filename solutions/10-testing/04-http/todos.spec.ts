@@ -23,6 +23,10 @@ export function defineTests({ describe, it, expect, beforeEach }: TestApi, { cre
       await create(title).expect(400)
     })
 
+    it('accepts a title of exactly 200 characters', async () => {
+      await create('x'.repeat(200)).expect(201)
+    })
+
     it('rejects a body that is not JSON with 400', async () => {
       await request(app).post('/todos').set('x-api-key', KEY).set('Content-Type', 'application/json').send('{"title": ').expect(400)
     })
@@ -55,8 +59,11 @@ export function defineTests({ describe, it, expect, beforeEach }: TestApi, { cre
       expect(page.body).toHaveLength(2)
     })
 
-    it(`rejects a limit above ${MAX_LIMIT}`, async () => {
+    it(`rejects a limit above ${MAX_LIMIT} or below 1, and accepts both ends`, async () => {
       await request(app).get(`/todos?limit=${MAX_LIMIT + 1}`).expect(400)
+      await request(app).get('/todos?limit=0').expect(400)
+      await request(app).get(`/todos?limit=${MAX_LIMIT}`).expect(200)
+      await request(app).get('/todos?limit=1').expect(200)
     })
   })
 
