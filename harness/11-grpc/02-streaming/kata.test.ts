@@ -59,13 +59,23 @@ class Pricing {
   opened = 0
   open = new Set<number>()
   private calls = 0
+  /** When set, a session's first lookup waits until its second one has answered (at most 300 ms). */
+  holdFirst = false
   openSession() {
     const id = ++this.opened
     this.open.add(id)
+    let lookups = 0
+    let secondAnswered!: () => void
+    const second = new Promise<void>((resolve) => (secondAnswered = resolve))
     return {
       price: async (symbol: string) => {
+        const n = lookups++
+        // A server that looks prices up in parallel certainly gets the second answer first;
+        // one that serialises them never asks the second before the first has answered.
+        if (n === 0 && this.holdFirst) await Promise.race([second, sleep(300)])
         // First lookups are the slowest: a server that does not serialise replies reorders them.
         await sleep(Math.max(0, 40 - 8 * (this.calls++ % 5)))
+        if (n === 1) secondAnswered()
         return PRICES[symbol]
       },
       close: () => void this.open.delete(id),
@@ -97,7 +107,7 @@ function readAll<T>(call: grpc.ClientReadableStream<T> | grpc.ClientDuplexStream
   })
 }
 
-const exportTrades = (symbol: string, limit: number, deadlineMs = 4_000) =>
+const exportTrades = (symbol: string, limit: number, deadlineMs = 15_000) =>
   client.ExportTrades!({ symbol, limit }, { deadline: Date.now() + deadlineMs }) as grpc.ClientReadableStream<Trade>
 
 async function until(cond: () => boolean, withinMs: number) {
@@ -127,7 +137,7 @@ describe('step 1: server streaming — ExportTrades', () => {
 
   it('closes the history iterator once the limit is reached', async () => {
     await readAll(exportTrades('MSFT', 5))
-    expect(await until(() => history.closed.has('MSFT'), 1_000), 'history iterator of MSFT closed (its finally ran) after a limit-5 export').toBe(true)
+    expect(await until(() => history.closed.has('MSFT'), 5_000), 'history iterator of MSFT closed (its finally ran) after a limit-5 export').toBe(true)
     expect(history.pulled.get('MSFT'), 'trades pulled from the MSFT history for a limit-5 export').toBeLessThanOrEqual(6)
   })
 
@@ -143,7 +153,7 @@ describe('step 1: server streaming — ExportTrades', () => {
       })
       call.on('error', () => resolve())
     })
-    expect(await until(() => history.closed.has('TSLA'), 1_500), 'history iterator of TSLA closed within 1.5 s of the client cancelling an endless export').toBe(true)
+    expect(await until(() => history.closed.has('TSLA'), 5_000), 'history iterator of TSLA closed within 5 s of the client cancelling an endless export').toBe(true)
     const pulled = history.pulled.get('TSLA') ?? 0
     await sleep(200)
     expect(history.pulled.get('TSLA'), 'trades pulled from TSLA, 200 ms after the iterator was closed').toBe(pulled)
@@ -168,24 +178,25 @@ describe('step 1: server streaming — ExportTrades', () => {
     call.on('error', () => undefined)
     const handlers = kata.marketHandlers({ history, pricing: { open: () => pricing.openSession() } })
     const running = Promise.resolve(handlers.ExportTrades(call)).catch(() => undefined)
-    await sleep(300)
+    // A server that ignores backpressure pulls past 8 at once; one that waits never does.
+    await until(() => (history.pulled.get('PAUSED') ?? 0) > 8, 1_000)
     const whileFull = history.pulled.get('PAUSED') ?? 0
     expect(whileFull, 'trades pulled from the history while write() returns false and no \'drain\' came (buffer of 4)').toBeGreaterThan(0)
     expect(whileFull, 'trades pulled from the history while write() returns false and no \'drain\' came (buffer of 4)').toBeLessThanOrEqual(8)
     reading = true // the client reads again: the buffer empties and 'drain' fires
     for (const done of pending.splice(0)) done()
-    await sleep(150)
-    expect(history.pulled.get('PAUSED') ?? 0, 'trades pulled 150 ms after the client started reading again').toBeGreaterThan(whileFull + 8)
+    await until(() => (history.pulled.get('PAUSED') ?? 0) > whileFull + 8, 5_000)
+    expect(history.pulled.get('PAUSED') ?? 0, 'trades pulled within 5 s after the client started reading again (\'drain\' fired): wait for \'drain\', then go on pulling').toBeGreaterThan(whileFull + 8)
     call.cancelled = true
     call.emit('cancelled', 'cancelled')
-    expect(await until(() => history.closed.has('PAUSED'), 1_500), 'history iterator closed after the call was cancelled').toBe(true)
+    expect(await until(() => history.closed.has('PAUSED'), 5_000), 'history iterator closed after the call was cancelled').toBe(true)
     await Promise.race([running, sleep(500)])
   })
 })
 
 describe('step 2: bidirectional streaming — Quote', () => {
   const quote = (requests: QuoteRequest[], { end = true } = {}) => {
-    const call = client.Quote!({ deadline: Date.now() + 4_000 }) as grpc.ClientDuplexStream<QuoteRequest, QuoteReply>
+    const call = client.Quote!({ deadline: Date.now() + 15_000 }) as grpc.ClientDuplexStream<QuoteRequest, QuoteReply>
     const done = readAll(call)
     for (const r of requests) call.write(r)
     if (end) call.end()
@@ -200,9 +211,12 @@ describe('step 2: bidirectional streaming — Quote', () => {
       { requestId: 'r4', symbol: 'AAPL', qty: 1 },
       { requestId: 'r5', symbol: 'MSFT', qty: 3 },
     ]
-    const r = await quote(requests).done
+    pricing.holdFirst = true
+    const r = await quote(requests).done.finally(() => {
+      pricing.holdFirst = false
+    })
     expect(statusName(r.code), 'Quote with 5 requests: status').toBe('OK')
-    expect(r.messages, 'Quote: replies (prices answer in varying time; replies keep request order)').toEqual([
+    expect(r.messages, 'Quote: replies (the first price answers last; replies must still keep request order: answer one request at a time, or reorder before writing)').toEqual([
       { requestId: 'r1', total: 380, error: '' },
       { requestId: 'r2', total: 410, error: '' },
       { requestId: 'r3', total: 1000, error: '' },
@@ -239,16 +253,16 @@ describe('step 2: bidirectional streaming — Quote', () => {
     const before = pricing.opened
     await Promise.all([quote([{ requestId: 'x', symbol: 'AAPL', qty: 1 }]).done, quote([{ requestId: 'y', symbol: 'MSFT', qty: 1 }]).done])
     expect(pricing.opened - before, 'pricing sessions opened by 2 Quote streams').toBe(2)
-    expect(await until(() => pricing.open.size === 0, 1_000), `pricing sessions still open after both streams ended (${pricing.open.size})`).toBe(true)
+    expect(await until(() => pricing.open.size === 0, 5_000), `pricing sessions still open after both streams ended (${pricing.open.size})`).toBe(true)
   })
 
   it('closes the pricing session when the client cancels mid-stream', async () => {
     const { call } = quote([{ requestId: 'p', symbol: 'AAPL', qty: 1 }], { end: false })
-    await until(() => pricing.open.size > 0, 1_000)
+    await until(() => pricing.open.size > 0, 5_000)
     expect(pricing.open.size, 'pricing sessions open while a Quote stream is running').toBe(1)
     await sleep(50)
     call.cancel()
-    expect(await until(() => pricing.open.size === 0, 1_500), 'pricing session closed within 1.5 s of the client cancelling').toBe(true)
+    expect(await until(() => pricing.open.size === 0, 5_000), 'pricing session closed within 5 s of the client cancelling').toBe(true)
   })
 })
 
@@ -291,7 +305,7 @@ describe('step 3: the client side', () => {
 
   it('takeTrades cancels the call once it has n trades, so the server stops', async () => {
     await kata.takeTrades(address, 'MSFT', 5)
-    expect(await until(() => served.cancelled, 1_500), 'the server saw the call cancelled after takeTrades(…, "MSFT", 5) resolved').toBe(true)
+    expect(await until(() => served.cancelled, 5_000), 'the server saw the call cancelled after takeTrades(…, "MSFT", 5) resolved').toBe(true)
   })
 
   it('takeTrades resolves with fewer trades when the stream ends first, and rejects with the status of a failed call', async () => {
