@@ -78,6 +78,36 @@ describe('requestId()', () => {
     },
   )
 
+  it('keeps a valid incoming id of exactly 64 characters', async () => {
+    const long = 'a'.repeat(64)
+    const res = await request(chain(echoId, requestId())).get('/').set('X-Request-Id', long)
+    expect(res.headers['x-request-id'], 'X-Request-Id of 64 allowed characters (1..64 is allowed) → response header').toBe(long)
+  })
+
+  it('keeps each request\'s id with its own request when requests overlap', async () => {
+    // Forced interleaving: /first waits inside its handler until /second has passed requestId().
+    let firstEntered!: () => void
+    const entered = new Promise<void>((resolve) => (firstEntered = resolve))
+    let releaseFirst!: () => void
+    const released = new Promise<void>((resolve) => (releaseFirst = resolve))
+    const handler: Handler = async (req, res) => {
+      if (req.url === '/first') {
+        firstEntered()
+        await released
+      } else releaseFirst()
+      ok({ id: getRequestId(req) ?? null })(req, res)
+    }
+    const app = chain(handler, requestId())
+    const first = request(app).get('/first').set('X-Request-Id', 'first-id').then((r) => r)
+    await entered
+    const second = await request(app).get('/second').set('X-Request-Id', 'second-id')
+    expect(second.body.id, 'getRequestId(req) of the second request').toBe('second-id')
+    expect(
+      (await first).body.id,
+      'getRequestId(req) of the first request, read after a second request passed requestId(): the id must stay with its own request (a WeakMap keyed by req), not in one variable shared by all requests',
+    ).toBe('first-id')
+  })
+
   it('getRequestId(req) is undefined for a request that did not pass through requestId()', async () => {
     const res = await request(chain(echoId)).get('/')
     expect(res.body.id, 'getRequestId(req) without requestId() in the chain').toBe(null)
@@ -118,6 +148,24 @@ describe('accessLog(log)', () => {
     expect(entries[0]!.durationMs, 'logged durationMs of a handler that took 80 ms').toBeLessThan(5000)
   })
 
+  it('logs when the response finishes, also when the handler answers after next() has returned', async () => {
+    const entries: { status: number; durationMs: number }[] = []
+    // Returns at once and answers later from a timer: next() is long done when the response goes out.
+    const late: Handler = (_req, res) => {
+      setTimeout(() => {
+        res.writeHead(202, { 'Content-Type': 'text/plain' })
+        res.end('later')
+      }, 60)
+    }
+    await request(chain(late, accessLog((e: { status: number; durationMs: number }) => entries.push(e)))).get('/late')
+    await sleep(20)
+    expect(
+      entries.map((e) => e.status),
+      'statuses logged for a handler that answers 202 from a timer after returning: log on the response\'s "finish", not when next() returns',
+    ).toEqual([202])
+    expect(entries[0]!.durationMs, 'durationMs of a response sent 60 ms later').toBeGreaterThanOrEqual(50)
+  })
+
   it('logs requestId undefined when there is no requestId() in the chain', async () => {
     const entries: { requestId?: string }[] = []
     await request(chain(ok({}), accessLog((e: { requestId?: string }) => entries.push(e)))).get('/')
@@ -128,13 +176,21 @@ describe('accessLog(log)', () => {
 })
 
 describe('recovery(onError)', () => {
+  /** A handler error that recovery() misses leaves the request unanswered: fail fast and say so. */
+  const answered = <T>(req: PromiseLike<T>): Promise<T> =>
+    Promise.race([
+      Promise.resolve(req),
+      sleep(3000).then(() => {
+        throw new Error('no answer within 3 s to a request whose handler threw or rejected: recovery() must await next() inside try/catch and answer 500')
+      }),
+    ])
   const boom = new Error('db password=hunter2 at 10.0.0.7')
 
   it('turns a synchronous throw into a JSON 500 with the request id, without the message', async () => {
     const app = chain(() => {
       throw boom
     }, requestId(), recovery())
-    const res = await request(app).get('/')
+    const res = await answered(request(app).get('/'))
     expect(res.status, 'a handler that throws: status').toBe(500)
     expect(res.headers['content-type'], 'a handler that throws: Content-Type').toMatch(/^application\/json/)
     expect(res.body, 'a handler that throws: body').toEqual({ error: 'internal', requestId: res.headers['x-request-id'] })
@@ -146,17 +202,19 @@ describe('recovery(onError)', () => {
       await sleep(10)
       throw boom
     }, recovery())
-    const res = await request(app).get('/')
+    const res = await answered(request(app).get('/'))
     expect(res.status, 'an async handler that rejects: status').toBe(500)
     expect(res.body, 'an async handler that rejects, no requestId() in the chain: body').toEqual({ error: 'internal' })
   })
 
   it('catches a thrown non-Error value', async () => {
-    const res = await request(
-      chain(() => {
-        throw 'just a string'
-      }, recovery()),
-    ).get('/')
+    const res = await answered(
+      request(
+        chain(() => {
+          throw 'just a string'
+        }, recovery()),
+      ).get('/'),
+    )
     expect(res.status, 'a handler that throws a string: status').toBe(500)
   })
 
