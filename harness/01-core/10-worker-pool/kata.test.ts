@@ -114,6 +114,18 @@ describe('mapPool(items, limit, worker, { signal })', () => {
       }),
       'mapPool with a worker that throws',
     ).rejects.toBe(boom)
+    const later = new Error('sync, on the third item')
+    const got = await within(
+      mapPool(['a', 'b', 'c', 'd'], 1, (item: string) => {
+        if (item === 'c') throw later
+        return Promise.resolve(item)
+      }),
+      1000,
+    )
+    expect(got, 'mapPool(limit 1) whose worker throws synchronously on the third item, started after an earlier one finished').toEqual({
+      status: 'rejected',
+      reason: later,
+    })
   })
 
   it('stops when the caller\'s signal aborts: rejects with its reason, aborts workers, starts nothing more', async () => {
