@@ -2,7 +2,19 @@ import { passedCount } from '../results/model.ts'
 import type { GradeReport } from '../results/submission.ts'
 
 const ICON = { pass: '✅', fail: '❌', error: '💥', timeout: '⏱️', oom: '💥', unavailable: '⚠️' } as const
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 200)
+/**
+ * A table cell from text the graded code may have written (failure messages quote its
+ * values): HTML and Markdown that would render are escaped, so a message cannot draw a
+ * fake score, a link or an image into the summary.
+ */
+const cell = (s: string) =>
+  s
+    .slice(0, 200)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]!#|~]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ')
 
 /** Markdown for `$GITHUB_STEP_SUMMARY`: the score, then one row per kata. */
 export function stepSummary(report: GradeReport): string {

@@ -54,10 +54,11 @@ export const passedCount = (r: KataResult) => r.tests.filter((t) => t.status ===
 export function scoreOf(verdict: Verdict, tests: TestOutcome[], points: number, partialCredit: boolean): number {
   if (verdict === 'pass') return points
   if (!partialCredit || verdict !== 'fail') return 0
-  const graded = tests.filter((t) => t.status !== 'skip')
-  if (graded.length === 0) return 0
-  const passed = graded.filter((t) => t.status === 'pass').length
-  return Math.min(points - 1, Math.floor((points * passed) / graded.length))
+  // A skipped or todo test counts as failed: graded code can mark the tests it cannot
+  // pass as skipped, and leaving them out would pay it for the rest.
+  if (tests.length === 0) return 0
+  const passed = tests.filter((t) => t.status === 'pass').length
+  return Math.min(points - 1, Math.floor((points * passed) / tests.length))
 }
 
 /** A verdict the learner is responsible for (used to tell regressions from outages). */

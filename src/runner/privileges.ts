@@ -1,13 +1,30 @@
-import { statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 
-/** The user graded code runs as when the harness runs as root. */
+/** The user graded code ran as before per-run users (kept for callers that still name it). */
 export const NOBODY = 65534
 
 /**
- * Can another user (`nobody`) use these paths: every folder on the way searchable, the
- * file itself readable (and executable for a program)? Dropping privileges is only
- * possible when Node, the checkout and the submission all are.
+ * An OS principal a graded run executes as: its own uid and gid, and the paths that
+ * must be invisible to it (mounted over with an empty, unreadable tmpfs in its own
+ * mount namespace: solutions/, the submission and class folders, the report folder).
+ */
+export interface Principal {
+  name: string
+  uid: number
+  gid: number
+  hide: string[]
+}
+
+/** The pool of system users graded runs take turns with (created on first use, as root). */
+export const GRADING_USERS = Array.from({ length: 8 }, (_, i) => `roadmap-g${i}`)
+const LOCKS = '/run/roadmap-grade'
+
+/**
+ * Can another user use these paths: every folder on the way searchable, the file itself
+ * readable (and executable for a program)? Running graded code as its own user is only
+ * possible when Node, the checkout and the sandbox all are.
  */
 export function usableByOthers(paths: string[]): boolean {
   return paths.every((p) => {
@@ -23,4 +40,125 @@ export function usableByOthers(paths: string[]): boolean {
       return false
     }
   })
+}
+
+/** Can this process give graded code its own principal (root, with unshare and setpriv)? */
+export function canIsolate(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && ['/usr/bin/unshare', '/usr/bin/setpriv'].every(exists)
+}
+
+const exists = (p: string) => {
+  try {
+    statSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function ids(name: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
+    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
+    return Number.isInteger(uid) && uid > 0 ? { uid, gid } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function ensureUser(name: string): { uid: number; gid: number } {
+  const found = ids(name)
+  if (found) return found
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' })
+  } catch {
+    // Another grader created it at the same moment: look again.
+  }
+  const made = ids(name)
+  if (!made) throw new Error(`could not create the grading user ${name} (useradd failed)`)
+  return made
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Takes a grading user no other grade on this machine holds (a lock file per user, freed
+ * when its holder's process is gone), so two graders never share a uid. `hide` lists
+ * the paths the run must not see.
+ */
+export function takePrincipal(hide: string[]): Principal & { release(): void } {
+  mkdirSync(LOCKS, { recursive: true, mode: 0o700 })
+  const start = Math.floor(Math.random() * GRADING_USERS.length)
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const name = GRADING_USERS[(start + attempt) % GRADING_USERS.length]!
+    const lock = `${LOCKS}/${name}.lock`
+    let fd: number
+    try {
+      fd = openSync(lock, 'wx', 0o600)
+    } catch {
+      const holder = Number(readSafe(lock))
+      if (!holder || !alive(holder)) {
+        try {
+          unlinkSync(lock)
+        } catch {
+          // taken over by someone else first
+        }
+      }
+      if (attempt % GRADING_USERS.length === GRADING_USERS.length - 1) sleep(50)
+      continue
+    }
+    writeSync(fd, String(process.pid))
+    closeSync(fd)
+    const { uid, gid } = ensureUser(name)
+    return {
+      name,
+      uid,
+      gid,
+      hide,
+      release: () => {
+        try {
+          if (readSafe(lock) === String(process.pid)) unlinkSync(lock)
+        } catch {
+          // already gone
+        }
+      },
+    }
+  }
+  throw new Error(`all ${GRADING_USERS.length} grading users are busy: too many grades at once on this machine`)
+}
+
+const readSafe = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch {
+    return ''
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/** Quotes a string for /bin/sh. */
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+
+/**
+ * The command prefix that starts a worker as `principal`: its own PID namespace (every
+ * process it starts dies with it, `setsid` or not), its own mount namespace with the
+ * hidden paths covered and a /proc that shows only its own processes, then the uid
+ * and gid dropped for good (no supplementary groups, no new privileges).
+ * Used as fork's execPath + execArgv: `unshare … sh -c '…; exec setpriv … "$@"' sh node …`.
+ */
+export function isolationCommand(principal: Principal): { execPath: string; args: string[] } {
+  const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
+  const script = [...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs -- "$@"`].join('\n')
+  return {
+    execPath: '/usr/bin/unshare',
+    args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', process.execPath],
+  }
 }

@@ -9,7 +9,7 @@ import { kataAliasPlugin } from './alias-plugin.ts'
 import { Collector, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
-import { hardenedWarmForks, type WorkerPool } from './worker-pool.ts'
+import { hardenedWarmForks, type WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 import { Watchdog } from './watchdog.ts'
 import { DatabaseStock } from '../services/database-stock.ts'
 
@@ -27,8 +27,8 @@ export interface RunnerOptions {
   caps?: OutputCaps
   /** Heap cap of a worker in MB (default 512). */
   heapMb?: number
-  /** Grading: workers run as an unprivileged user when the harness runs as root. */
-  dropPrivileges?: boolean
+  /** Grading: workers run as an unprivileged user (a Principal: its own user and namespaces). */
+  dropPrivileges?: WorkerPoolOptions['dropPrivileges']
 }
 
 const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url))
@@ -172,7 +172,16 @@ export class SuiteRunner {
     if (watchdog.fired) {
       return this.result(kata, target, 'timeout', r, started, `the run took longer than its budget of ${(kata.budgetMs / 1000).toFixed(1)} s and was stopped: look for an endless loop or a promise that never settles`)
     }
-    const verdict = verdictOf(r)
+    let verdict = verdictOf(r)
+    // "A service is missing" voids a grade: believed only for a kata that uses services,
+    // and (when the services can be probed again) only when one really is down; code
+    // under test can throw an error with that name.
+    if (verdict === 'unavailable' && (!kata.services.length || this.options.services.recheck)) {
+      const gone = kata.services.length ? await this.options.services.recheck?.(kata.services) : undefined
+      if (gone) return this.result(kata, target, 'unavailable', r, started, gone)
+      verdict = r.tests.some((t) => t.status === 'pass') ? 'fail' : 'error'
+      return this.result(kata, target, verdict, r, started, `the run reported a missing service, but ${kata.services.length ? 'every service this kata uses answers' : 'this kata uses no service'}: ${r.loadFailure?.message ?? ''}`)
+    }
     // A failure while a service was down is the harness's condition, not the learner's.
     if (verdict !== 'pass' && verdict !== 'unavailable' && kata.services.length && this.options.services.recheck) {
       const gone = await this.options.services.recheck(kata.services)

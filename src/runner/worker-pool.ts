@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { ForksPoolWorker, type PoolOptions, type PoolRunnerInitializer } from 'vitest/node'
 import { killLeftovers } from './leftovers.ts'
 import { fileURLToPath } from 'node:url'
-import { NOBODY } from './privileges.ts'
+import { isolationCommand, NOBODY, type Principal } from './privileges.ts'
 import { scrubEnv, WORKER_MARK } from './worker-env.ts'
 
 /** Vitest internals this pool leans on (pinned Vitest version, covered by a test). */
@@ -20,11 +20,12 @@ export interface WorkerPoolOptions {
   /** Heap cap of a worker, in MB: unbounded growth ends as "out of memory", not a frozen machine. */
   heapMb: number
   /**
-   * Run workers as `nobody` (the caller checked that it is root and that `nobody` can
-   * use Node and the files): graded code can then read the checkout but not change
-   * the suites, the harness or node_modules.
+   * `true`: run workers as `nobody` (the caller checked that it is root and that
+   * `nobody` can use Node and the files). A Principal (grading): each worker runs as
+   * that user in its own PID and mount namespaces, with the principal's hidden paths
+   * covered; everything it starts dies with it.
    */
-  dropPrivileges?: boolean
+  dropPrivileges?: boolean | Principal
   /** Modules the next worker should load while it waits (the client libraries of the services in use). */
   preload?: () => string[]
 }
@@ -57,16 +58,25 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   const start = (self: ForkInternals) => {
     const mark = `${tag}-${++counter}`
     const drop = !!opts.dropPrivileges
+    const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
     const preload = opts.preload?.() ?? []
+    const nodeArgs = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
+    const isolated = principal ? isolationCommand(principal) : undefined
     const child = fork(self.entrypoint, [], {
       env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}) },
-      ...(drop ? { uid: NOBODY, gid: NOBODY } : {}),
-      execArgv: [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])],
+      ...(isolated ? { execPath: isolated.execPath } : drop ? { uid: NOBODY, gid: NOBODY } : {}),
+      execArgv: isolated ? [...isolated.args, ...nodeArgs] : nodeArgs,
       stdio: 'pipe',
       serialization: 'advanced',
       detached: true,
     })
     child.on('error', () => undefined)
+    if (process.env.ROADMAP_DEBUG_WORKER) {
+      child.stderr?.on('data', (d) => process.stderr.write(`[worker] ${d}`))
+      child.stdout?.on('data', (d) => process.stderr.write(`[worker out] ${d}`))
+      process.stderr.write(`[worker] started ${child.pid} ${child.spawnargs.slice(0, 3).join(' ')}\n`)
+      child.on('exit', (code, signal) => process.stderr.write(`[worker] exit ${code} ${signal}\n`))
+    }
     return { child, mark }
   }
 

