@@ -44,6 +44,8 @@ describe('sendJob(channel, queue, job): the producer', () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push(await send(ch, queue, { i }))
     expect(new Set(ids).size, `5 calls of sendJob returned ids ${JSON.stringify(ids)}: how many distinct`).toBe(5)
+    const burst = await Promise.all(Array.from({ length: 50 }, (_, i) => send(ch, rabbit.queue('wq.burst'), { i })))
+    expect(new Set(burst).size, '50 parallel calls of sendJob: how many distinct message ids (two jobs sent in the same millisecond need different ids too)').toBe(50)
     const probe = await rabbit.channel()
     const bodies: unknown[] = []
     for (;;) {
@@ -105,6 +107,26 @@ describe('startWorker(channel, queue, handler): the consumer', () => {
     await conn.close() // the worker's process dies: unacknowledged messages would return to the queue
     await sleep(50)
     expect(await readyCount(producer, queue), 'messages back in the queue after the worker that handled all 6 jobs disconnected (unacknowledged ones come back)').toBe(0)
+  })
+
+  it('acknowledges only once the handler has finished: a job whose worker dies mid-job comes back to the queue', async () => {
+    const { conn, ch, watch } = await workerChannel()
+    const queue = rabbit.queue('wq.crash')
+    const producer = await rabbit.channel()
+    const started = deferred()
+    await start(ch, queue, async () => {
+      started.resolve()
+      await new Promise(() => undefined) // the job never finishes: the worker dies in the middle
+    })
+    await send(producer, queue, { invoice: 7 })
+    await within(started.promise, 3000, `the handler to start on the job${watch.describe()}`)
+    await sleep(50)
+    await conn.close() // the worker's process dies while handling the job
+    await sleep(50)
+    expect(
+      await readyCount(producer, queue),
+      'jobs back in the queue after the worker died while its handler was still running: the job was acknowledged before it was done (ack on receipt, or noAck) and is lost. Ack after the handler resolves',
+    ).toBe(1)
   })
 
   it('drops a job whose handler fails (no endless redelivery) and goes on with the next ones', async () => {

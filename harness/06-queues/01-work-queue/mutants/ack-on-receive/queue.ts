@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto'
+import type { Channel, ConsumeMessage } from 'amqplib'
+
+export type JobHandler = (job: unknown, meta: { messageId: string }) => Promise<void>
+
+export interface Worker {
+  /** Stops taking new jobs; resolves once the jobs already being handled are done. */
+  stop(): Promise<void>
+}
+
+/** Producer: puts one job (any JSON value) on `queue` and returns its message id. */
+export async function sendJob(channel: Channel, queue: string, job: unknown): Promise<string> {
+  await channel.assertQueue(queue, { durable: true })
+  const messageId = randomUUID()
+  channel.sendToQueue(queue, Buffer.from(JSON.stringify(job)), { contentType: 'application/json', messageId })
+  return messageId
+}
+
+/** Consumer: hands every job of `queue` to `handler`, acknowledging it once handled. */
+export async function startWorker(channel: Channel, queue: string, handler: JobHandler): Promise<Worker> {
+  await channel.assertQueue(queue, { durable: true })
+  const inFlight = new Set<Promise<void>>()
+
+  const handle = async (msg: ConsumeMessage) => {
+    // Take the job off the queue, then work on it.
+    channel.ack(msg)
+    try {
+      await handler(JSON.parse(msg.content.toString()), { messageId: String(msg.properties.messageId ?? '') })
+    } catch {
+      // A job that fails (or is not JSON) is dropped, not redelivered forever.
+      // already acknowledged: nothing comes back
+    }
+  }
+
+  const { consumerTag } = await channel.consume(queue, (msg) => {
+    if (!msg) return // the broker cancelled the consumer
+    const p = handle(msg).finally(() => inFlight.delete(p))
+    inFlight.add(p)
+  })
+
+  return {
+    async stop() {
+      await channel.cancel(consumerTag)
+      await Promise.all(inFlight)
+    },
+  }
+}
