@@ -56,13 +56,23 @@ describe('progress store', () => {
     expect(existsSync(join(root, PROGRESS_FILE))).toBe(false)
   })
 
-  it('rejects a hand-edited file that parses but breaks the schema, keeping it aside', () => {
+  it('a damaged field costs that field only: every other kata keeps its state, the original is kept aside', () => {
     const root = tmp()
     mkdirSync(join(root, '.roadmap'))
-    writeFileSync(join(root, PROGRESS_FILE), JSON.stringify({ version: 1, katas: { 'a/b': { lastVerdict: 'great' } } }))
+    const good = { passedAt: '2026-01-01T00:00:00.000Z', lastVerdict: 'pass', hintsSeen: 1 }
+    writeFileSync(join(root, PROGRESS_FILE), JSON.stringify({ version: 1, current: 'a/c', katas: { 'a/b': { lastVerdict: 'great', passedAt: '2026-01-02T00:00:00.000Z', hintsSeen: 3 }, 'a/c': good, 'a/d': 'oops' } }))
     const store = new ProgressStore(root)
-    expect(store.note.kind).toBe('damaged')
-    expect((store.note as { reason: string }).reason).toMatch(/katas\.a\/b\.lastVerdict/)
+    expect(store.note.kind).toBe('repaired')
+    const note = store.note as { reason: string; dropped: string[]; copy: string }
+    expect(note.reason).toMatch(/katas\.a\/b\.lastVerdict/)
+    expect(note.dropped).toEqual(['katas.a/b.lastVerdict', 'katas.a/d'])
+    expect(readFileSync(note.copy, 'utf8')).toContain('great')
+    expect(kataState(store, 'a/c')).toBe('passed')
+    expect(kataState(store, 'a/b')).toBe('passed')
+    expect(store.kata('a/b').hintsSeen).toBe(3)
+    expect(store.snapshot.current).toBe('a/c')
+    // The repaired file reads back clean.
+    expect(new ProgressStore(root).note.kind).toBe('ok')
   })
 
   it('keeps the check-offs of two processes on one checkout', () => {

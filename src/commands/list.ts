@@ -1,6 +1,7 @@
 import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { kataState, type KataState } from '../progress/record.ts'
+import { keepStarters } from '../progress/starters.ts'
 import { ProgressStore } from '../progress/store.ts'
 import { paint } from '../report/style.ts'
 import { openContext, type GlobalOptions } from './context.ts'
@@ -11,6 +12,8 @@ const MARK: Record<KataState, string> = { passed: '✓', failed: '✗', regresse
 export async function listCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const ctx = openContext(opts)
   const store = new ProgressStore(ctx.root)
+  // Before the learner's first save: the copy `reset` restores when there is no git history.
+  keepStarters(ctx.root, ctx.catalog, store)
   const m = messages(ctx.lang)
   if (opts.json) {
     const rows = ctx.catalog.katas.map((k) => ({ id: k.id, chapter: k.chapter, title: k.title, services: k.services, points: k.points, state: kataState(store, k.id) }))

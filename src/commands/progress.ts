@@ -1,7 +1,7 @@
 import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { kataState, nextKata } from '../progress/record.ts'
-import { ProgressStore } from '../progress/store.ts'
+import { describeNote, ProgressStore } from '../progress/store.ts'
 import { paint } from '../report/style.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
@@ -14,7 +14,8 @@ const bar = (done: number, total: number, width = 20) => {
 export async function progressCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
   const ctx = openContext(opts)
   const store = new ProgressStore(ctx.root)
-  if (store.note.kind === 'damaged') process.stderr.write(`The progress file was damaged (${store.note.reason}); it was moved to ${store.note.movedTo} and a new one started.\n`)
+  const said = describeNote(store.note, ctx.lang)
+  if (said) process.stderr.write(`${said}\n`)
   const m = messages(ctx.lang)
   const passed = ctx.catalog.katas.filter((k) => kataState(store, k.id) === 'passed').length
   const current = nextKata(ctx.catalog, store)

@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path'
 import type { Kata } from '../catalog/types.ts'
 import { messages } from '../i18n/messages.ts'
 import { pristineStarter, StarterUnavailableError } from '../progress/starters.ts'
+import { ProgressStore } from '../progress/store.ts'
 import { exercisesTarget, learnerFiles } from '../runner/target.ts'
 import { openContext, requireKata, UserError, type Context, type GlobalOptions } from './context.ts'
 
@@ -12,7 +13,21 @@ export async function resetCommand(query: string | undefined, opts: GlobalOption
   if (!query && !opts.all) throw new UserError('name a kata (roadmap reset <kata>) or use --all')
   const katas = opts.all ? ctx.catalog.katas : [requireKata(ctx, query!)]
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  for (const kata of katas) resetKata(ctx, kata, stamp)
+  const store = new ProgressStore(ctx.root)
+  for (const kata of katas) {
+    resetKata(ctx, kata, stamp)
+    // The starter is back: the kata is no longer passed (its hints stay opened).
+    if (store.snapshot.katas[kata.id]?.lastVerdict || store.snapshot.katas[kata.id]?.passedAt) {
+      store.update((p) => {
+        const k = p.katas[kata.id]
+        if (!k) return
+        delete k.passedAt
+        delete k.lastVerdict
+        delete k.lastRunAt
+      })
+      process.stdout.write(`${messages(ctx.lang).resetCleared(kata.id)}\n`)
+    }
+  }
   return 0
 }
 

@@ -1,4 +1,6 @@
-import { ProgressStore } from '../progress/store.ts'
+import { keepStarters } from '../progress/starters.ts'
+import { messages } from '../i18n/messages.ts'
+import { describeNote, ProgressStore } from '../progress/store.ts'
 import { attachPlain } from '../ui/plain.ts'
 import { WatchEngine } from '../watch/engine.ts'
 import { openContext, type GlobalOptions } from './context.ts'
@@ -11,13 +13,33 @@ export interface WatchOptions extends GlobalOptions {
 /** Ink needs a TTY on both ends and no CI; anything else gets plain lines. */
 export const wantsInk = (opts: WatchOptions) => !opts.plain && !process.env.CI && !!process.stdout.isTTY && !!process.stdin.isTTY
 
+/** Is this an error of watching files (fs.watch / chokidar), rather than of roadmap itself? */
+export function isWatcherError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined
+  if (!e || typeof e !== 'object') return false
+  return e.syscall === 'watch' || /^(ENOSPC|EMFILE|ENFILE)$/.test(e.code ?? '') || /\bwatch(er)?\b/i.test(e.message ?? '')
+}
+
 /** `roadmap watch` (the default): follows the learner's saves until Ctrl+C. */
 export async function watchCommand(opts: WatchOptions): Promise<number> {
   const ctx = openContext(opts)
   const store = new ProgressStore(ctx.root)
-  if (store.note.kind === 'damaged') process.stderr.write(`The progress file was damaged (${store.note.reason}); it was kept as ${store.note.movedTo} and a new one started.\n`)
+  // Before the learner's first save: the copy `reset` restores when there is no git history.
+  keepStarters(ctx.root, ctx.catalog, store)
+  const said = describeNote(store.note, ctx.lang)
+  if (said) process.stderr.write(`${said}\n`)
   const ink = wantsInk(opts)
   const engine = new WatchEngine({ catalog: ctx.catalog, store, config: ctx.config, poll: opts.poll, autoAdvance: !ink })
+  // The file watcher's own errors (too many files for inotify, a mount without events)
+  // surface as an unhandled 'error' event: end with advice, not a stack trace.
+  process.on('uncaughtException', (err) => {
+    if (!isWatcherError(err)) {
+      process.stderr.write(`${err.stack ?? err.message}\n`)
+      process.exit(1)
+    }
+    process.stderr.write(`\n${messages(ctx.lang).watcherFailed(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim())}\n`)
+    void engine.close().finally(() => process.exit(1))
+  })
   if (ink) {
     const { runInk } = await import('../ui/run-ink.tsx')
     return runInk(engine, ctx.lang)

@@ -27,6 +27,8 @@ const en = {
   unknownChapter: (id: string, near: string[], all: string[]) => `No chapter "${id}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''} Chapters: ${all.join(', ')}.`,
   emptyChapter: (id: string) => `Chapter "${id}" has no katas yet: nothing to grade.`,
   unknownCommand: (cmd: string, near: string[]) => `Unknown command "${cmd}".${near.length ? ` Did you mean: ${near.map((n) => `roadmap ${n}`).join(', ')}?` : ''} See \`roadmap --help\`.`,
+  progressDamaged: (reason: string, movedTo: string) => `The progress file could not be read (${reason}); it was kept as ${movedTo} and a new one started.`,
+  progressRepaired: (reason: string, dropped: string[], copy: string) => `The progress file had damaged fields (${reason}); dropped ${dropped.join(', ')}, kept everything else. The original is in ${copy}.`,
   resetCleared: (id: string) => `${id}: its check-off is cleared; it counts as not tried until it passes again`,
   watcherFailed: (reason: string) => `Watching files failed (${reason}). Try \`roadmap watch --poll\`: it polls for changes instead (WSL, NFS, Docker bind mounts, too many files).`,
   ui: {
@@ -73,6 +75,8 @@ const ru: typeof en = {
   unknownChapter: (id, near, all) => `Главы «${id}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.join(', ')}?` : ''} Главы: ${all.join(', ')}.`,
   emptyChapter: (id) => `В главе «${id}» пока нет кат: проверять нечего.`,
   unknownCommand: (cmd, near) => `Команды «${cmd}» нет.${near.length ? ` Возможно, вы имели в виду: ${near.map((n) => `roadmap ${n}`).join(', ')}?` : ''} Справка: \`roadmap --help\`.`,
+  progressDamaged: (reason, movedTo) => `Файл прогресса не удалось прочитать (${reason}); он сохранён как ${movedTo}, начат новый.`,
+  progressRepaired: (reason, dropped, copy) => `В файле прогресса были повреждённые поля (${reason}); удалены: ${dropped.join(', ')}, всё остальное сохранено. Исходный файл: ${copy}.`,
   resetCleared: (id) => `${id}: отметка о прохождении снята; ката снова считается непройденной, пока не пройдёт проверку`,
   watcherFailed: (reason) => `Не удалось следить за файлами (${reason}). Попробуйте \`roadmap watch --poll\`: изменения будут проверяться опросом (WSL, NFS, тома Docker, слишком много файлов).`,
   ui: {

@@ -1,11 +1,21 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { emptyProgress, Progress, type KataProgress } from './schema.ts'
+import type { Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
+import { emptyProgress, KataProgress, Progress } from './schema.ts'
 
 export const PROGRESS_FILE = join('.roadmap', 'progress.json')
 
-/** What happened when the file was read: fine, absent, or damaged and moved aside. */
-export type LoadNote = { kind: 'ok' } | { kind: 'new' } | { kind: 'damaged'; movedTo: string; reason: string }
+/**
+ * What happened when the file was read: fine, absent, damaged beyond reading (moved
+ * aside, a new one started), or with damaged fields (those dropped, every other kata's
+ * state kept, the original copied aside).
+ */
+export type LoadNote =
+  | { kind: 'ok' }
+  | { kind: 'new' }
+  | { kind: 'damaged'; movedTo: string; reason: string }
+  | { kind: 'repaired'; copy: string; reason: string; dropped: string[] }
 
 /** Writes a file so that a crash at any moment leaves the old or the new content, never a mix. */
 export function writeAtomic(file: string, content: string) {
@@ -48,19 +58,26 @@ export class ProgressStore {
   private read(): { data: Progress; note: LoadNote } {
     if (!existsSync(this.file)) return { data: emptyProgress(), note: { kind: 'new' } }
     const raw = readFileSync(this.file, 'utf8')
-    let reason: string
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    let json: unknown
     try {
-      const parsed = Progress.safeParse(JSON.parse(raw))
-      if (parsed.success) return { data: parsed.data, note: { kind: 'ok' } }
-      const i = parsed.error.issues[0]!
-      reason = `${i.path.join('.') || '(root)'}: ${i.message}`
+      json = JSON.parse(raw)
     } catch (err) {
-      reason = `not valid JSON: ${(err as Error).message}`
+      // Never reset silently: keep the damaged file beside, say where it went.
+      const movedTo = `${this.file}.damaged-${stamp}`
+      renameSync(this.file, movedTo)
+      return { data: emptyProgress(), note: { kind: 'damaged', movedTo, reason: `not valid JSON: ${(err as Error).message}` } }
     }
-    // Never reset silently: keep the damaged file beside, say where it went.
-    const movedTo = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
-    renameSync(this.file, movedTo)
-    return { data: emptyProgress(), note: { kind: 'damaged', movedTo, reason } }
+    const parsed = Progress.safeParse(json)
+    if (parsed.success) return { data: parsed.data, note: { kind: 'ok' } }
+    const i = parsed.error.issues[0]!
+    const reason = `${i.path.join('.') || '(root)'}: ${i.message}`
+    // One bad field costs that field only: every other kata keeps its state.
+    const { data, dropped } = salvage(json)
+    const copy = `${this.file}.damaged-${stamp}`
+    copyFileSync(this.file, copy)
+    writeAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`)
+    return { data, note: { kind: 'repaired', copy, reason, dropped } }
   }
 
   get snapshot(): Readonly<Progress> {
@@ -87,4 +104,43 @@ function safeJson(s: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** What can be kept of a progress file that parses but breaks the schema: each valid field, each kata on its own. */
+export function salvage(json: unknown): { data: Progress; dropped: string[] } {
+  const data = emptyProgress()
+  const dropped: string[] = []
+  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
+  const root = obj(json)
+  if (!root) return { data, dropped: ['(root)'] }
+  if (typeof root.current === 'string') data.current = root.current
+  else if (root.current !== undefined) dropped.push('current')
+  const katas = obj(root.katas)
+  if (root.katas !== undefined && !katas) dropped.push('katas')
+  const fields = KataProgress.shape
+  for (const [id, entry] of Object.entries(katas ?? {})) {
+    const whole = KataProgress.safeParse(entry)
+    if (whole.success) {
+      data.katas[id] = whole.data
+      continue
+    }
+    const kept: Record<string, unknown> = {}
+    for (const [field, value] of Object.entries(obj(entry) ?? {})) {
+      const schema = fields[field as keyof typeof fields]
+      const ok = schema?.safeParse(value)
+      if (ok?.success) kept[field] = ok.data
+      else dropped.push(`katas.${id}.${field}`)
+    }
+    if (!obj(entry)) dropped.push(`katas.${id}`)
+    data.katas[id] = KataProgress.parse(kept)
+  }
+  return { data, dropped }
+}
+
+/** What to tell the learner about how the progress file was read; undefined when there is nothing to say. */
+export function describeNote(note: LoadNote, lang: Lang): string | undefined {
+  const m = messages(lang)
+  if (note.kind === 'damaged') return m.progressDamaged(note.reason, note.movedTo)
+  if (note.kind === 'repaired') return m.progressRepaired(note.reason, note.dropped, note.copy)
+  return undefined
 }
