@@ -80,6 +80,14 @@ describe('actual (non-preflight) requests', () => {
     expect(cors, 'Access-Control-* headers on a request without Origin').toEqual([])
   })
 
+  it('adds no CORS headers to a request without Origin, even with origins ["*"]', async () => {
+    const { calls, handler } = api()
+    const res = await request(withCors(handler, { origins: ['*'] })).get('/items')
+    expect(calls, 'handler calls').toEqual(['GET /items'])
+    const cors = Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))
+    expect(cors, 'Access-Control-* headers on a request without Origin, origins ["*"]').toEqual([])
+  })
+
   it('answers "*" for origins ["*"] without credentials', async () => {
     const { handler } = api()
     const res = await request(withCors(handler, { origins: ['*'] })).get('/items').set('Origin', 'https://anyone.dev')
