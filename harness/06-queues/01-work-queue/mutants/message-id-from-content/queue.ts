@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Channel, ConsumeMessage } from 'amqplib'
 
 export type JobHandler = (job: unknown, meta: { messageId: string }) => Promise<void>
@@ -10,7 +11,8 @@ export interface Worker {
 /** Producer: puts one job (any JSON value) on `queue` and returns its message id. */
 export async function sendJob(channel: Channel, queue: string, job: unknown): Promise<string> {
   await channel.assertQueue(queue, { durable: true })
-  const messageId = `${queue}-${Date.now()}`
+  // The same job always gets the same id, so consumers can spot duplicates.
+  const messageId = createHash('sha256').update(JSON.stringify(job)).digest('hex')
   channel.sendToQueue(queue, Buffer.from(JSON.stringify(job)), { contentType: 'application/json', messageId })
   return messageId
 }
