@@ -156,6 +156,9 @@ describe('the public API', () => {
     expect(slugify('Go & TypeScript', { separator: '_' }), 'slugify("Go & TypeScript", { separator: "_" })').toBe('go_typescript')
     expect(slugify('one two three', { maxLength: 8 }), 'slugify("one two three", { maxLength: 8 })').toBe('one-two')
     expect(slugify('x'.repeat(100)).length, 'length of slugify("x" × 100) with the default maxLength').toBe(64)
+    expect(slugify('one two three', { maxLength: 8, separator: '_' }), 'slugify("one two three", { maxLength: 8, separator: "_" }): no separator left at the end').toBe('one_two')
+    expect(slugify('a b c', { maxLength: 4, separator: '::' }), 'slugify("a b c", { maxLength: 4, separator: "::" })').toBe('a::b')
+    expect(slugify('Ab   ----   Cd', { maxLength: 5 }), 'slugify("Ab   ----   Cd", { maxLength: 5 }): maxLength limits the slug, not the input text').toBe('ab-cd')
   })
 
   it('slugify throws SlugError (with the input) when nothing is left', async () => {
