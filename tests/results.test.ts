@@ -58,6 +58,35 @@ describe('results.json', () => {
     expect(two.tests[1]).toEqual({ name: 'subtracts', status: 'fail', message: 'expected 1 to be 2', output: null, duration_ms: 2 })
   })
 
+  it('follows the v3 spec per test: name, status, test_code, no string task_id, a message on every errored test', () => {
+    for (const x of json.tests) {
+      expect(Object.keys(x).sort()).toEqual(['duration_ms', 'message', 'name', 'output', 'status', 'test_code'])
+      expect(x.test_code).toMatch(/^roadmap run a\/(one|two|three)$/)
+      if (x.status === 'error') expect(x.message, x.name).toBeTruthy()
+    }
+    const stopped = resultsJson(summarize([kata('a/one', 'fail', [t('first', 'fail', 'boom'), t('second', 'skip')])], {}, '', 1))
+    expect(stopped.tests[1]).toMatchObject({ status: 'error', message: 'did not run: the kata failed before this test' })
+  })
+
+  it('is an error with a message when no test ran (a syntax error stopped the only kata)', () => {
+    const broken = kata('a/one', 'error', [], 10, 'SyntaxError: Unexpected token (3:5) in /tmp/roadmap-sandbox-ab12/exercises/00-a/01-one/one.ts')
+    const r = resultsJson(summarize([broken], { 'a/one': 'One' }, '', 1))
+    expect(r.status).toBe('error')
+    expect(r.message).toMatch(/^No test ran: a\/one: SyntaxError: Unexpected token \(3:5\) in <submission>\/exercises\/00-a\/01-one\/one\.ts$/)
+    expect(r.tests).toEqual([expect.objectContaining({ name: 'a/one', status: 'error', message: expect.stringMatching(/SyntaxError/) })])
+  })
+
+  it('keeps output within 500 characters, without terminal colours or the grader\'s absolute paths', () => {
+    const noisy = { ...kata('a/one', 'fail', [{ ...t('prints', 'fail', '\u001b[31mexpected\u001b[39m at /work/main/harness/00-a/01-one/kata.test.ts:4:1'), output: `\u001b[2m${'log line /tmp/sandbox-x/exercises/00-a/01-one/one.ts\n'.repeat(100)}\u001b[22m` }]) }
+    const r = resultsJson(summarize([noisy], {}, '', 1))
+    const test = r.tests[0]!
+    expect(test.output!.length).toBeLessThanOrEqual(500)
+    expect(test.output).toMatch(/Output was truncated\. Please limit to 500 chars$/)
+    expect(test.output).toContain('<submission>/exercises/00-a/01-one/one.ts')
+    expect(JSON.stringify(r)).not.toMatch(/\\u001b|\/tmp\/|\/work\/main/)
+    expect(test.message).toBe('expected at <roadmap>/harness/00-a/01-one/kata.test.ts:4:1')
+  })
+
   it('is an error, not a failure, when a service was missing', () => {
     const r = summarize([kata('a/one', 'unavailable', [], 10, 'Redis is not reachable')], {}, '', 1)
     expect(r.status).toBe('error')
@@ -78,6 +107,7 @@ describe('JUnit XML and step summary', () => {
   it('summarises score and each kata for GitHub', () => {
     const md = stepSummary(report)
     expect(md).toContain('## roadmap: 10/20 points (50%)')
-    expect(md).toMatch(/\| ❌ \| `a\/two` Two \| 0\/1 \| 0\/10 \| subtracts <b>: expected "1" & 2 \|/)
+    // HTML in a test name or message is escaped: the step summary renders Markdown with HTML.
+    expect(md).toContain('| ❌ | `a/two` Two | 0/1 | 0/10 | subtracts &lt;b&gt;: expected "1" &amp; 2 |')
   })
 })
