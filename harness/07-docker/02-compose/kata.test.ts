@@ -197,6 +197,7 @@ describe('compose.yaml', () => {
     expect(amqp.hostname, 'AMQP_URL host').toBe('rabbitmq')
     expect(amqp.port || '5672', 'AMQP_URL port').toBe('5672')
     const rabbitUser = interpolate(rabbit.RABBITMQ_DEFAULT_USER ?? 'guest')
+    expect(rabbitUser, 'rabbitmq RABBITMQ_DEFAULT_USER: the default guest:guest is a password everyone knows; give RabbitMQ a user of its own').not.toBe('guest')
     expect(decodeURIComponent(amqp.username), 'AMQP_URL user vs rabbitmq RABBITMQ_DEFAULT_USER').toBe(rabbitUser)
     expect(decodeURIComponent(amqp.password), 'AMQP_URL password vs rabbitmq RABBITMQ_DEFAULT_PASS (use the same variable in both)').toBe(interpolate(rabbit.RABBITMQ_DEFAULT_PASS ?? 'guest'))
   })

@@ -5,7 +5,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type pg from 'pg'
+import type { Pool } from 'pg'
 import { usePostgres } from '#support/postgres'
 import { createApp } from '@kata/observability/tracing'
 
@@ -49,7 +49,7 @@ let base = ''
  * request state kept outside the request's own context is then certainly overwritten.
  */
 let gate: { size: number; waiting: Array<() => void> } | undefined
-function gatedPool(pool: pg.Pool): pg.Pool {
+function gatedPool(pool: Pool): Pool {
   return new Proxy(pool, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver)

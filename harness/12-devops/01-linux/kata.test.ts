@@ -105,7 +105,8 @@ describe(UNIT, () => {
   it('is hardened: NoNewPrivileges=yes and a read-only system (ProtectSystem=strict or full)', () => {
     const u = unit()
     expect(unitBoolean(unitValue(u, 'Service', 'NoNewPrivileges')), '[Service] NoNewPrivileges=yes: the process and its children can never gain privileges').toBe(true)
-    expect(['strict', 'full', 'yes', 'true', 'on', '1'], `[Service] ProtectSystem=${unitValue(u, 'Service', 'ProtectSystem') ?? '(unset)'}: mount /usr and /etc read-only for the service`).toContain(unitValue(u, 'Service', 'ProtectSystem')?.toLowerCase())
+    // ProtectSystem=yes leaves /etc writable: only full (/usr, /boot, /etc) or strict (everything) will do.
+    expect(['strict', 'full'], `[Service] ProtectSystem=${unitValue(u, 'Service', 'ProtectSystem') ?? '(unset)'}: mount /usr and /etc read-only for the service (yes protects /usr and /boot only; use strict, or full)`).toContain(unitValue(u, 'Service', 'ProtectSystem')?.toLowerCase())
   })
 })
 
