@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Channel, ConfirmChannel } from 'amqplib'
 import { useRabbit } from '#support/rabbitmq'
 import { readyCount, sleep, waitFor, watchChannel, within } from '#support/queues'
+import { tapChannel } from '#support/faults/amqp'
 import { declareDurableQueue, publishPersistent, startConsumer } from '@kata/queues/durable-consumer'
 
 type Handler = (message: unknown) => Promise<void>
@@ -165,6 +166,26 @@ describe('startConsumer(channel, queue, handler): a consumer restart loses nothi
     await s.conn.close()
     await sleep(50)
     expect(await readyCount(pub.ch, queue), 'messages left in the queue after all were handled and the consumer disconnected').toBe(0)
+  })
+
+  it('rejects a body that is not JSON without requeueing it, and goes on with the next message', async () => {
+    const queue = rabbit.queue('dur.garbage')
+    const pub = await publisher()
+    await declare(pub.ch, queue)
+    pub.ch.sendToQueue(queue, Buffer.from('<order id="1"/>'), { persistent: true })
+    await publish(pub.ch, queue, { n: 2 })
+    const s = await consumerSession()
+    const tap = tapChannel(s.ch)
+    const got: unknown[] = []
+    await consume(tap.channel, queue, async (m) => void got.push(m))
+    await waitFor(() => got.length === 1, () => `the JSON message after the broken one to be handled${s.watch.describe()}`)
+    await sleep(100)
+    expect(got, 'bodies the handler received').toEqual([{ n: 2 }])
+    const requeued = tap.log.filter((st) => (st.op === 'nack' || st.op === 'reject') && st.requeue).length
+    expect(requeued, 'nacks/rejects with requeue for the body that is not JSON (no retry can fix it: reject it with requeue false)').toBe(0)
+    await s.conn.close()
+    await sleep(50)
+    expect(await readyCount(pub.ch, queue), 'messages left in the queue after the consumer disconnected (the broken one must be rejected, not left or requeued)').toBe(0)
   })
 
   it('declares the queue itself and consumes messages published later', async () => {
