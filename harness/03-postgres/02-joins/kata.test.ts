@@ -51,6 +51,9 @@ const small = {
     { id: 5, name: 'Contractor', department_id: null, manager_id: 2 },
     { id: 6, name: 'Anna', department_id: 1, manager_id: 2 },
     { id: 7, name: 'Freelancer', department_id: null, manager_id: null },
+    // Two Borises in one department: only ", id" after the name orders them.
+    { id: 8, name: 'Boris', department_id: 1, manager_id: 1 },
+    { id: 9, name: 'Boris', department_id: 1, manager_id: 8 },
   ],
 }
 
@@ -89,7 +92,7 @@ describe('employeesWithDepartment(db): INNER JOIN', () => {
 describe('departmentsWithEmployees(db): LEFT JOIN, nested', () => {
   beforeEach(() => load(small.depts, small.emps))
 
-  it('returns every department ordered by id, with employees ordered by name, then id', async () => {
+  it('returns every department ordered by id, with employees ordered by name, then id (two Borises in Engineering)', async () => {
     const r = rec()
     const got = await departmentsWithEmployees(r.db)
     expect(got, 'departmentsWithEmployees(db)').toEqual(expected(small.depts, small.emps).departments)

@@ -159,3 +159,41 @@ describe('monthlyRevenue(db, year)', () => {
     expect(await monthlyRevenue(recordingDb(pg.pool).db, 2019), 'monthlyRevenue(db, 2019)').toEqual(expectedMonths(2019))
   })
 })
+
+describe('ties and exact thresholds (a small shop of its own)', () => {
+  // Same table name in a schema of its own: the kata's unqualified "orders" resolves to it.
+  let db: ReturnType<typeof pg.newPool>
+  beforeAll(async () => {
+    await pg.pool.query(`CREATE SCHEMA tie; CREATE TABLE tie.orders (LIKE public.orders INCLUDING ALL)`)
+    // Six categories and six customers with the same paid revenue, inserted in no particular order.
+    const names = ['delta', 'alpha', 'foxtrot', 'charlie', 'echo', 'bravo']
+    const rows = names.flatMap((n, i) => [
+      { customer: `c-${n}`, category: n, amount_cents: 400 + i, status: 'paid', created_at: '2023-02-01 10:00:00' },
+      { customer: `c-${n}`, category: n, amount_cents: 600 - i, status: 'paid', created_at: '2023-02-02 10:00:00' },
+    ])
+    rows.push(
+      { customer: 'c-short', category: 'zulu', amount_cents: 999, status: 'paid', created_at: '2023-02-03 10:00:00' },
+      { customer: 'c-short', category: 'zulu', amount_cents: 0, status: 'paid', created_at: '2023-02-03 11:00:00' },
+      { customer: 'c-single', category: 'zulu', amount_cents: 5000, status: 'paid', created_at: '2023-02-03 12:00:00' },
+    )
+    await pg.pool.query(
+      `INSERT INTO tie.orders (customer, category, amount_cents, status, created_at)
+       SELECT customer, category, amount_cents, status, created_at FROM json_populate_recordset(null::public.orders, $1)`,
+      [JSON.stringify(rows)],
+    )
+    db = pg.newPool({ max: 2, options: '-c search_path=tie' })
+  })
+
+  it('revenueByCategory: equal revenue is ordered by category A→Z', async () => {
+    const got = await revenueByCategory(db)
+    expect(got.map((c: { category: string }) => c.category), 'categories, all six with revenue 1000 (and zulu with 5999)').toEqual(['zulu', 'alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'])
+  })
+
+  it('bigSpenders: equal revenue is ordered by customer A→Z, and a customer exactly at both thresholds qualifies', async () => {
+    const got = await bigSpenders(db, { minOrders: 2, minRevenueCents: 1000 })
+    expect(
+      got.map((s: { customer: string }) => s.customer),
+      'bigSpenders(db, { minOrders: 2, minRevenueCents: 1000 }): six customers have exactly 2 orders and 1000 ("at least" includes them, ties A→Z); c-short has 999, c-single 1 order',
+    ).toEqual(['c-alpha', 'c-bravo', 'c-charlie', 'c-delta', 'c-echo', 'c-foxtrot'])
+  })
+})

@@ -99,6 +99,8 @@ describe('products', () => {
     expect(rows[0].stock, 'stock of a product inserted without stock').toBe(0)
     const err = await rejects('UPDATE products SET stock = stock - 1 WHERE sku = $1', ['S1'], '23514', 'taking one item from a stock of 0')
     expect(await checkDef(err), 'the CHECK that rejected a negative stock').toMatch(/stock/)
+    const none = await rejects('UPDATE products SET stock = NULL WHERE sku = $1', ['S1'], '23502', 'setting stock to NULL (stock is required: a CHECK lets NULL through, NOT NULL does not)')
+    expect(none.column, 'the column named by the error for stock NULL').toBe('stock')
   })
 
   it('sku, name and price_cents are required (NOT NULL)', async () => {
@@ -132,6 +134,8 @@ describe('orders', () => {
     const err = await rejects('INSERT INTO orders (customer_id, status) VALUES ($1, $2)', [ada, 'lost'], '23514', 'an order with status "lost"')
     expect(await checkDef(err), 'the CHECK that rejected status "lost"').toMatch(/status/)
     await rejects('INSERT INTO orders (customer_id, status) VALUES ($1, NULL)', [ada], '23502', 'an order with status NULL')
+    const noTime = await rejects('INSERT INTO orders (customer_id, created_at) VALUES ($1, NULL)', [ada], '23502', 'an order with created_at NULL (a DEFAULT applies only when the column is left out; required means NOT NULL)')
+    expect(noTime.column, 'the column named by the error for created_at NULL').toBe('created_at')
   })
 
   it('a customer who has orders cannot be deleted; one without orders can', async () => {

@@ -56,6 +56,20 @@ describe('listPosts(db, { limit, cursor })', () => {
     expect(pages.map((p) => p.items.length), 'page sizes').toEqual([...Array.from({ length: 11 }, () => 20), 17])
   })
 
+  it('orders ties by id descending even when PostgreSQL sorts instead of walking the index', async () => {
+    // With index scans off the rows come out of a sort: only an explicit ", id DESC" orders ties.
+    const noIndex = pg.newPool({ max: 1, options: '-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off' })
+    const ids: number[] = []
+    let cursor: string | undefined
+    for (let i = 0; i < 100; i++) {
+      const page: Page = await listPosts(noIndex, cursor === undefined ? { limit: 30 } : { limit: 30, cursor })
+      ids.push(...page.items.map((p) => p.id))
+      if (page.nextCursor === null) break
+      cursor = page.nextCursor
+    }
+    expect(ids, 'ids of all pages without the index: posts with the same created_at must come in id DESC order (ORDER BY created_at DESC, id DESC)').toEqual(await truth())
+  })
+
   it('nextCursor is null on the last page, also when the last page is exactly full', async () => {
     const pages = await readAll(79) // 237 = 3 × 79
     expect(pages.map((p) => p.items.length), 'page sizes for limit 79 over 237 posts').toEqual([79, 79, 79])
@@ -78,7 +92,10 @@ describe('listPosts(db, { limit, cursor })', () => {
 
   it('rejects a cursor it did not make with InvalidCursorError, and a bad limit with RangeError', async () => {
     const db = recordingDb(pg.pool).db
-    for (const cursor of ['garbage', '', 'eyJ4IjoxfQ', "'; DROP TABLE posts; --"]) {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+    // Cursors that decode to JSON of roughly the right shape, but that listPosts never produced.
+    const forged = [b64([1, 2]), b64(['2024-03-01 12:00:00+00']), b64(['2024-03-01 12:00:00+00', '5']), b64(['2024-03-01 12:00:00+00', 1.5]), b64(['not a time', 3]), b64({ offset: 20 })]
+    for (const cursor of ['garbage', '', 'eyJ4IjoxfQ', "'; DROP TABLE posts; --", ...forged]) {
       expect(await pgError(listPosts(db, { limit: 10, cursor })), `listPosts(db, { limit: 10, cursor: ${JSON.stringify(cursor)} })`).toBeInstanceOf(InvalidCursorError)
     }
     for (const limit of [0, -1, 101, 2.5]) {
