@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { isWatcherError } from '../src/commands/watch.ts'
 import { messages } from '../src/i18n/messages.ts'
-import { catalog, demoRoot, ROOT, tmp } from './helpers.ts'
+import { catalog, demoRoot, pristineCheckout, ROOT, tmp } from './helpers.ts'
 
 const exec = promisify(execFile)
 const BIN = join(ROOT, 'bin', 'roadmap.js')
@@ -28,7 +28,9 @@ const STACK = /\n\s+at .+:\d+:\d+/
 
 describe('roadmap run', () => {
   it.runIf(pgKata)('fails a PostgreSQL kata on the starter with a helpful message, passes with the solution', { timeout: 60_000 }, async () => {
-    const starter = await roadmap(['run', pgKata!.id])
+    // A checkout of its own: the learner's exercises/ and progress are neither read nor written.
+    const checkout = pristineCheckout()
+    const starter = await roadmap(['run', pgKata!.id, '--root', checkout])
     expect(starter.code).toBe(1)
     expect(starter.stdout).toMatch(/✗ .*failed/)
     expect(starter.stdout).toMatch(/Edit: exercises\//)
@@ -41,7 +43,7 @@ describe('roadmap run', () => {
   })
 
   it.runIf(redisKata)('says Redis is unreachable and how to start it, exits non-zero, prints no stack trace', { timeout: 120_000 }, async () => {
-    const r = await roadmap(['run', redisKata!.id], { REDIS_URL: 'redis://127.0.0.1:1' })
+    const r = await roadmap(['run', redisKata!.id, '--root', pristineCheckout()], { REDIS_URL: 'redis://127.0.0.1:1' })
     expect(r.code).not.toBe(0)
     expect(r.stdout + r.stderr).toMatch(/Redis is not reachable/)
     expect(r.stdout + r.stderr).toMatch(/REDIS_URL/)

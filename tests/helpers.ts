@@ -1,9 +1,11 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCatalogLenient } from '../src/catalog/load.ts'
 import type { Kata } from '../src/catalog/types.ts'
+import { STARTERS_DIR } from '../src/progress/starters.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** The catalog without its broken entries (catalog.test.ts holds the catalog to be whole). */
@@ -39,5 +41,56 @@ export function demoRoot(): string {
   cpSync(join(ROOT, 'harness', 'support'), join(dir, 'harness', 'support'), { recursive: true })
   cpSync(join(ROOT, 'harness', 'topics.yaml'), join(dir, 'harness', 'topics.yaml'))
   for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
+  return dir
+}
+
+const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+
+/**
+ * The curriculum's own exercises/, never the learner's work in progress: the tests of the
+ * harness must give the same verdict whether or not the learner has solved katas here.
+ * - a clone: the upstream's branch (a learner's commits may hold solutions), laid over
+ *   the working tree for katas that branch does not have yet;
+ * - a download without git: the starters roadmap kept before the first save;
+ * - a repository without a remote (the authors'): the working tree, which is the curriculum.
+ */
+export function pristineExercises(): string {
+  let ref: string | undefined
+  try {
+    ref = ['upstream/HEAD', 'upstream/main', 'origin/HEAD', 'origin/main'].find((r) => {
+      try {
+        return !!git(['rev-parse', '--verify', '--quiet', `${r}^{commit}`])
+      } catch {
+        return false
+      }
+    })
+    if (!ref && git(['rev-parse', '--is-inside-work-tree']) === 'true') return join(ROOT, 'exercises')
+  } catch {
+    // not a git checkout: a download
+  }
+  const dir = tmp('roadmap-pristine-')
+  chmodSync(dir, 0o755)
+  cpSync(join(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true })
+  if (ref) {
+    const tar = execFileSync('git', ['archive', '--format=tar', ref, 'exercises'], { cwd: ROOT, maxBuffer: 1 << 30 })
+    execFileSync('tar', ['-x', '-C', dir], { input: tar })
+  } else {
+    const kept = join(ROOT, STARTERS_DIR, 'exercises')
+    if (existsSync(kept)) cpSync(kept, join(dir, 'exercises'), { recursive: true })
+  }
+  return join(dir, 'exercises')
+}
+
+/**
+ * A checkout of the real curriculum with pristine exercises and its own (empty) progress:
+ * commands run here never read or write the learner's exercises/ or .roadmap/.
+ */
+export function pristineCheckout(): string {
+  const dir = tmp('roadmap-checkout-')
+  chmodSync(dir, 0o755)
+  for (const l of ['harness', 'solutions', 'node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
+  const exercises = pristineExercises()
+  if (exercises === join(ROOT, 'exercises')) cpSync(exercises, join(dir, 'exercises'), { recursive: true })
+  else renameSync(exercises, join(dir, 'exercises'))
   return dir
 }

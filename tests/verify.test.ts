@@ -8,7 +8,7 @@ import { exercisesTarget, solutionsTarget } from '../src/runner/target.ts'
 import { Services } from '../src/services/services.ts'
 import { checkKata, type CheckSetup } from '../src/verify/check-kata.ts'
 import { OverlayTarget } from '../src/verify/overlays.ts'
-import { ROOT } from './helpers.ts'
+import { pristineExercises, ROOT } from './helpers.ts'
 
 // `roadmap verify` over every kata, against the real services: each kata is one test,
 // so a broken kata shows by name in the test report.
@@ -22,8 +22,12 @@ const REPEAT = Number(process.env.ROADMAP_VERIFY_REPEAT ?? 5)
 beforeAll(async () => {
   const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
   services = await Services.resolve(needed, { root: ROOT, start: false })
-  pool = new RunnerPool({ catalog, services: services.access() }, availableParallelism())
-  setup = { pool, catalog, solutions: solutionsTarget(catalog), exercises: exercisesTarget(catalog), overlays: new OverlayTarget(catalog), repeat: REPEAT }
+  // Other test files run beside this one (Vitest runs files in parallel): half the cores,
+  // so the katas' budgets are not spent waiting for a CPU.
+  pool = new RunnerPool({ catalog, services: services.access() }, Math.max(1, Math.floor(availableParallelism() / 2)))
+  // The starters as the curriculum ships them, not the learner's solved exercises/.
+  const exercises = { ...exercisesTarget(catalog), root: pristineExercises() }
+  setup = { pool, catalog, solutions: solutionsTarget(catalog), exercises, overlays: new OverlayTarget(catalog), repeat: REPEAT }
 })
 afterAll(async () => {
   await pool?.close()
