@@ -151,6 +151,8 @@ describe('topicMatches(pattern, routingKey) agrees with RabbitMQ', () => {
     expect(matches('order.*', 'orders.new'), 'topicMatches("order.*", "orders.new")').toBe(false)
     expect(matches('order.new', 'order.news'), 'topicMatches("order.new", "order.news")').toBe(false)
     expect(matches('a.b', 'a.b.c'), 'topicMatches("a.b", "a.b.c")').toBe(false)
+    expect(matches('order.new', 'order-new'), 'topicMatches("order.new", "order-new"): "." separates words, it is not "any character"').toBe(false)
+    expect(matches('order.#', 'order_x'), 'topicMatches("order.#", "order_x")').toBe(false)
     expect(matches('stock.*.nyse', 'stock.usd.nyse'), 'topicMatches("stock.*.nyse", "stock.usd.nyse")').toBe(true)
   })
 })
