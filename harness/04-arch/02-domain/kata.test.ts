@@ -77,6 +77,9 @@ describe('Money: a value object that cannot be invalid', () => {
       ['1.5', 'KWD', 1500, '1.500', '1.500 KWD'],
       ['0', 'RUB', 0, '0.00', '0.00 RUB'],
       ['90071992547409.91', 'USD', Number.MAX_SAFE_INTEGER, '90071992547409.91', '90071992547409.91 USD'],
+      // A float cannot hold these exactly: Number("45035996273704.95") × 100 rounds to …496
+      ['45035996273704.95', 'USD', 4503599627370495, '45035996273704.95', '45035996273704.95 USD'],
+      ['90071992547409.87', 'EUR', 9007199254740987, '90071992547409.87', '90071992547409.87 EUR'],
     ]
     for (const [amount, currency, minor, text, str] of cases) {
       const m = ok(() => M.parse(amount, currency), `Money.parse("${amount}", "${currency}")`)
@@ -142,6 +145,8 @@ describe('Email: a value object that cannot be invalid', () => {
       ['  Ada.Lovelace+news@Mail.Example.CO.uk ', 'ada.lovelace+news@mail.example.co.uk'],
       ['a_b%c-d@x-y.io', 'a_b%c-d@x-y.io'],
       ['x@sub.domain.example', 'x@sub.domain.example'],
+      [`${'l'.repeat(64)}@a.io`, `${'l'.repeat(64)}@a.io`],
+      [`a@${'d'.repeat(63)}.io`, `a@${'d'.repeat(63)}.io`],
     ]
     for (const [raw, value] of cases) {
       expect(ok(() => E.parse(raw), `Email.parse(${JSON.stringify(raw)})`).value, `Email.parse(${JSON.stringify(raw)}).value`).toBe(value)
@@ -152,6 +157,8 @@ describe('Email: a value object that cannot be invalid', () => {
     const bad: unknown[] = [
       '', '   ', 'plainaddress', '@no-local.io', 'a@b', 'a@@b.io', 'a@b@c.io', 'a b@c.io', '.a@b.io', 'a.@b.io', 'a..b@c.io',
       'a@-b.io', 'a@b-.io', 'a@b..io', 'a@.b.io', 'a@b.c0', 'a@b.c', `${'x'.repeat(65)}@a.io`, `a@${'b'.repeat(64)}.io`, 42, null,
+      // 255 characters, every part within its own limit: only the 1-254 rule refuses it
+      `${'x'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(59)}.io`,
     ]
     for (const raw of bad) expectThrow(() => E.parse(raw), InvalidValueError, `Email.parse(${JSON.stringify(raw)})`)
   })
@@ -195,6 +202,9 @@ describe('Order: an entity that guards its invariants', () => {
     expectThrow(() => o.addLine('A-1', 2, eur('1.00')), DomainRuleError, 'addLine("A-1") when A-1 is already in the order')
     expectThrow(() => o.removeLine('NOPE'), DomainRuleError, 'removeLine("NOPE") (not in the order)')
     expect(o.lines.map((l) => l.sku), 'lines after the refused calls').toEqual(['A-1'])
+    expectThrow(() => o.addLine('S'.repeat(33), 1, eur('1.00')), InvalidValueError, 'addLine(a 33-character sku, …)')
+    ok(() => o.addLine('S'.repeat(32), 1000, eur('0.01')), 'addLine(a 32-character sku, quantity 1000, …): both at their limit, allowed')
+    expect(o.total().toString(), 'total after adding 1000 × 0.01 to 1 × 1.00').toBe('11.00 EUR')
   })
 
   it('moves draft → placed → cancelled, and only along the allowed steps', () => {
