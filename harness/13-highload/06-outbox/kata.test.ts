@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
 import { useRabbit } from '#support/rabbitmq'
-import { sleep, waitFor, withLatency } from '#support/highload'
+import { deferred, sleep, waitFor, withLatency } from '#support/highload'
 import { createRelay, placeOrder } from '@kata/highload/outbox'
 
 interface Order {
@@ -145,7 +145,7 @@ afterEach(async () => {
   await broker.goDown()
 })
 
-const relay = (opts: { batchSize?: number; pollMs?: number } = {}) => {
+const relay = (opts: { batchSize?: number; pollMs?: number; publish?: Publish } = {}) => {
   const r = (createRelay as (o: { db: pg.Pool; publish: Publish; batchSize?: number; pollMs?: number }) => Relay)({ db, publish: broker.publish, ...opts })
   relays.push(r)
   return r
@@ -296,6 +296,19 @@ describe('step 2: the relay publishes pending events, at least once', () => {
     expect(broker.delivered.length, 'messages delivered in total (none twice: the first 2 were marked)').toBe(6)
   })
 
+  it('stops at the first rejected publish: the events after it stay pending too, even when the broker would take them', async () => {
+    const orders = [order(), order(), order(), order()]
+    for (const o of orders) await place(o)
+    let calls = 0
+    // Only the second publish fails (a single nack); the broker takes everything else.
+    const r = relay({
+      publish: (topic, payload, messageId) => (++calls === 2 ? Promise.reject(new Error('nack: the broker refused the message')) : broker.publish(topic, payload, messageId)),
+    })
+    expect(await outcome(r.runOnce()), 'runOnce() when the second publish rejects: must reject').toBeInstanceOf(Error)
+    expect(calls, 'publish calls in that runOnce(): it must stop at the rejected one (the next rounds send them in order)').toBe(2)
+    expect(await pendingCount(), 'pending events: the rejected one and the 2 after it').toBe(3)
+  })
+
   it('sends an event again when its confirm got lost, with the same message id', async () => {
     const o = order()
     await place(o)
@@ -354,5 +367,47 @@ describe('step 3: an outage in the middle of the traffic', () => {
     await sleep(300)
     expect(broker.orderIds().includes(late.id), 'an order placed after both relays stopped: delivered anyway? (stop() must stop)').toBe(false)
     expect(await pendingCount(), 'pending events after stop()').toBe(1)
+  })
+
+  it('two relays share the rows: while one is in the middle of its batch, the other neither sends the same events nor waits for it', async () => {
+    const orders = [order(), order(), order()]
+    for (const o of orders) await place(o)
+    // Relay A's first publish is held until B has run: A has taken the rows and marked none.
+    const held = deferred<void>()
+    const release = deferred<void>()
+    let first = true
+    const a = relay({
+      publish: async (topic, payload, messageId) => {
+        if (first) {
+          first = false
+          held.resolve()
+          await release.promise
+        }
+        await broker.publish(topic, payload, messageId)
+      },
+    })
+    const b = relay()
+    const ra = outcome(a.runOnce())
+    const aStarted = await Promise.race([held.promise.then(() => true), sleep(10_000).then(() => false)])
+    expect(aStarted, 'relay A called publish for the 3 pending events').toBe(true)
+    let bDone = false
+    const rb = outcome(b.runOnce()).then((r) => {
+      bDone = true
+      return r
+    })
+    await waitFor(() => bDone, 5000)
+    const bWaited = !bDone
+    release.resolve()
+    await Promise.all([ra, rb])
+    await sleep(300)
+    const counts = orders.map((o) => broker.orderIds().filter((id) => id === o.id).length)
+    expect(
+      counts,
+      'deliveries of each of the 3 events when relay B ran while relay A was publishing them: B sent events A had taken but not yet marked. Take the rows with `select … for update skip locked` inside the transaction that marks them, so the other relay skips them',
+    ).toEqual([1, 1, 1])
+    expect(
+      bWaited,
+      'relay B waited for relay A to finish its batch (for update without skip locked): the relays take turns instead of sharing the rows',
+    ).toBe(false)
   })
 })

@@ -102,6 +102,14 @@ describe('writes go to the primary', () => {
     expect(await onReplica(id), 'the row on the replica before any replication').toBeUndefined()
     expect(await s.update('nobody', { name: 'x' }), 'update() of a profile that does not exist').toBeUndefined()
   })
+
+  it("update() bumps the version stored on the primary, whoever wrote it before", async () => {
+    await store.session().create(id, 'Gleb')
+    await store.session().update(id, { bio: 'one' })
+    const third = store.session()
+    expect((await third.update(id, { bio: 'two' }))?.version, `a third session's update("${id}") after two other sessions wrote versions 1 and 2 (version + 1 of the row, not of what this session saw)`).toBe(3)
+    expect((await onPrimary(id))?.version, 'the version on the primary').toBe(3)
+  })
 })
 
 describe('read-your-writes while the replica lags', () => {
@@ -151,9 +159,12 @@ describe('read-your-writes while the replica lags', () => {
     await replicate()
     const writer = store.session()
     await writer.create(id, 'Fatima')
+    // The writer's floor for its own profile is now 3, above anything "other" ever had.
+    await writer.update(id, { bio: 'a' })
+    await writer.update(id, { bio: 'b' })
     const read = await queriesOf(() => writer.get(other))
     expect(read.value?.name, `the writer of "${id}" reads "${other}"`).toBe('Other')
-    expect(read.primary, `queries sent to the primary for "${other}", which this session never wrote`).toBe(0)
+    expect(read.primary, `queries sent to the primary for "${other}" (version 1 on the replica), which this session never wrote: the floor is per profile, writing version 3 of "${id}" says nothing about "${other}"`).toBe(0)
   })
 })
 
