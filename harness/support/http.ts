@@ -1,6 +1,6 @@
 // Helpers for the suites of chapter 02 (http): a real listening server for the
 // learner's request listener, raw HTTP/1.1 exchanges over a socket, and a manual clock.
-import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll } from 'vitest'
@@ -177,5 +177,72 @@ export function manualClock(start = Date.UTC(2030, 0, 1, 12, 0, 0)) {
   }
 }
 
-import { sleep } from './async.ts'
+import { deferred, sleep } from './async.ts'
 export { sleep }
+
+export interface Reply {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  body: unknown
+}
+
+/**
+ * Sends `n` copies of one request so that all of them have reached `listener` (headers
+ * parsed, listener called) before any body is sent: a forced interleaving for races where
+ * a handler checks state, then awaits the body, then acts. Each request has its own
+ * connection. Rejects when the requests do not all arrive within `timeoutMs`.
+ */
+export async function headersFirst(
+  listener: RequestListener,
+  n: number,
+  req: { method: string; path: string; headers?: Record<string, string>; body: string },
+  timeoutMs = 5000,
+): Promise<Reply[]> {
+  const arrived = deferred()
+  let entered = 0
+  const server = await listen((request, response) => {
+    if (++entered === n) arrived.resolve()
+    listener(request, response)
+  })
+  const length = Buffer.byteLength(req.body)
+  const pending = Array.from({ length: n }, () =>
+    httpRequest({
+      host: '127.0.0.1',
+      port: server.port,
+      method: req.method,
+      path: req.path,
+      agent: false,
+      headers: { 'Content-Type': 'application/json', ...req.headers, 'Content-Length': String(length) },
+    }),
+  )
+  const replies = pending.map(
+    (r) =>
+      new Promise<Reply>((resolve, reject) => {
+        r.once('error', reject)
+        r.once('response', (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => (text += chunk))
+          res.once('end', () => {
+            let body: unknown
+            try {
+              body = JSON.parse(text)
+            } catch {
+              body = undefined
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body })
+          })
+        })
+      }),
+  )
+  for (const r of pending) r.flushHeaders()
+  const late = sleep(timeoutMs).then(() => 'late' as const)
+  if ((await Promise.race([arrived.promise, late])) === 'late') {
+    for (const r of pending) r.destroy()
+    throw new Error(`only ${entered} of ${n} requests reached the app within ${timeoutMs} ms`)
+  }
+  for (const r of pending) r.end(req.body)
+  return Promise.all(replies)
+}

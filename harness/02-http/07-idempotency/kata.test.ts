@@ -1,6 +1,6 @@
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { manualClock, sleep } from '#support/http'
+import { headersFirst, manualClock, sleep, type Reply } from '#support/http'
 import { createApp } from '@kata/http/idempotency'
 
 interface ChargeRequest {
@@ -10,12 +10,17 @@ interface ChargeRequest {
 }
 
 /** A fake payment provider that records every charge (the side effect under test). */
-function provider(opts: { delayMs?: number; failTimes?: number } = {}) {
+function provider(opts: { delayMs?: number; failTimes?: number; hold?: () => Promise<unknown> } = {}) {
   const charges: ChargeRequest[] = []
   let failures = opts.failTimes ?? 0
+  const calls = { count: 0, second: undefined as (() => void) | undefined }
   return {
     charges,
+    /** How many times charge() was entered (a held call counts at once). */
+    calls,
     charge: async (input: ChargeRequest) => {
+      if (++calls.count === 2) calls.second?.()
+      if (opts.hold) await opts.hold()
       if (opts.delayMs) await sleep(opts.delayMs)
       if (failures > 0) {
         failures--
@@ -98,10 +103,31 @@ describe('a POST with an Idempotency-Key', () => {
   })
 
   it('charges exactly once for 10 concurrent requests with the same key; the others get 409 + Retry-After or the replay', async () => {
-    const p = provider({ delayMs: 150 })
+    // Forced interleaving: all 10 requests reach the app before any body is sent, and the first
+    // charge is held until the 9 others have answered (or a second charge starts: the bug).
+    let answered = 0
+    let othersDone!: () => void
+    const others = new Promise<void>((resolve) => (othersDone = resolve))
+    let secondCharge!: () => void
+    const second = new Promise<void>((resolve) => (secondCharge = resolve))
+    const p = provider({
+      // 1.5 s is only for a design that makes duplicates wait for the first and replay it.
+      hold: () => Promise.race([others, second, sleep(1500)]),
+    })
+    p.calls.second = secondCharge
     const app = createApp({ charge: p.charge })
-    const responses = await Promise.all(Array.from({ length: 10 }, () => pay(app, 'key-race')))
-    expect(p.charges, 'charges made by 10 concurrent POSTs with Idempotency-Key: key-race').toHaveLength(1)
+    const track = (reply: Reply) => {
+      if (++answered === 9) othersDone()
+      return reply
+    }
+    const responses = (
+      await headersFirst(app, 10, { method: 'POST', path: '/payments', headers: { 'Idempotency-Key': 'key-race' }, body: JSON.stringify(body) })
+    ).map(track)
+    expect(
+      p.calls.count,
+      `charge() calls for 10 concurrent POSTs with the same Idempotency-Key: ${p.calls.count}. Several requests found the key free before one of them marked it: ` +
+        'look the key up and mark it "in progress" in one step, with no await in between (and after the body has been read)',
+    ).toBe(1)
     const originals = responses.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined)
     expect(originals, 'responses that are the original (non-replayed) 201').toHaveLength(1)
     for (const r of responses) {
@@ -116,6 +142,21 @@ describe('a POST with an Idempotency-Key', () => {
     const later = await pay(app, 'key-race')
     expect(later.headers['idempotent-replayed'], 'a retry after the race is over: Idempotent-Replayed').toBe('true')
     expect(later.body, 'a retry after the race is over: body').toEqual(originals[0]!.body)
+  })
+
+  it('answers 422 to the same key with a different body while the first request is still running', async () => {
+    let secondAnswered!: () => void
+    const answered = new Promise<void>((resolve) => (secondAnswered = resolve))
+    const p = provider({ hold: () => Promise.race([answered, sleep(1500)]) })
+    const app = createApp({ charge: p.charge })
+    const first = pay(app, 'key-busy').then((r) => r)
+    while (p.calls.count === 0) await sleep(5)
+    const other = await pay(app, 'key-busy', { ...body, amount: 9900 })
+    secondAnswered()
+    expect(other.status, 'POST /payments with key-busy and amount 9900 while the first key-busy request (amount 4200) is being charged: a different body is 422 whatever state the key is in').toBe(422)
+    expect(other.body, 'body').toEqual({ error: 'idempotency_key_reused' })
+    expect((await first).status, 'the first request').toBe(201)
+    expect(p.charges, 'charges').toHaveLength(1)
   })
 
   it('charges in parallel for 10 concurrent requests with different keys', async () => {
@@ -167,6 +208,13 @@ describe('bad requests', () => {
       expect(res.body, `${what}: body`).toEqual({ error: 'idempotency_key_required' })
     }
     expect(p.charges, 'charges').toHaveLength(0)
+  })
+
+  it('accepts an Idempotency-Key of 1 and of 255 characters', async () => {
+    const p = provider()
+    const app = createApp({ charge: p.charge })
+    expect((await pay(app, 'k')).status, 'POST /payments with a 1-character Idempotency-Key').toBe(201)
+    expect((await pay(app, 'k'.repeat(255))).status, 'POST /payments with a 255-character Idempotency-Key (1..255 is allowed)').toBe(201)
   })
 
   it.each([

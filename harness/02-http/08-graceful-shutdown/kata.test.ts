@@ -145,10 +145,55 @@ describe('shutdown(deadlineMs)', () => {
     expect(first?.status, 'the in-flight GET /slow on the raw connection').toBe(200)
     expect(first?.body, 'the in-flight GET /slow: body').toBe('slow done')
     await conn.waitClosed(1500)
-    await closing
     expect(app.calls, 'handler calls (GET /fast?late came after shutdown began)').toEqual(['/slow?ms=300'])
     const statuses = [...conn.received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]))
     expect(statuses.slice(1), 'answers to the late request on that connection: none, or 503').toEqual(statuses.length > 1 ? [503] : [])
+    if (statuses.length > 1) {
+      const refusal = conn.received.slice(conn.received.lastIndexOf('HTTP/1.1 503'))
+      expect(refusal, 'the 503 to the late request must say Connection: close (the connection is going away)').toMatch(/\r\nconnection: close\r\n/i)
+    }
+    expect(
+      await closing,
+      'shutdown(2000) after the in-flight request finished and the late one was refused: the connection must be closed then, not left open until the deadline',
+    ).toEqual({ forced: false })
+  })
+
+  it('closes a connection once its response is done even when the headers were out before shutdown began', async () => {
+    // The response headers leave before shutdown starts, so Connection: close can no longer be
+    // added: the server itself must close the connection after the last byte.
+    let finish!: () => void
+    const streaming = (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      res.write('part 1, ')
+      finish = () => res.end('part 2')
+    }
+    const server = await startServer(streaming, { port: 0 })
+    const agent = keepAliveAgent()
+    let sent!: () => void
+    const headersOut = new Promise<void>((resolve) => (sent = resolve))
+    const reply = new Promise<Reply>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/stream', agent }, (res) => {
+        sent()
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    await headersOut
+    const closing = server.shutdown(4000)
+    await sleep(30)
+    finish()
+    expect((await reply).body, 'the streamed response').toBe('part 1, part 2')
+    const t0 = performance.now()
+    const result = await Promise.race([closing, sleep(2500).then(() => 'still waiting 2.5 s after the last response')])
+    expect(
+      result,
+      'shutdown(4000) once the only in-flight (keep-alive, headers already sent) response is done: close that connection after its last response instead of leaving it idle',
+    ).toEqual({ forced: false })
+    expect(performance.now() - t0, 'ms from the last response to shutdown resolving').toBeLessThan(2500)
   })
 
   it('does not wait for idle keep-alive connections or connections that never sent a request', async () => {
@@ -178,8 +223,12 @@ describe('shutdown(deadlineMs)', () => {
     expect(result, 'shutdown(300) while a request hangs forever').toEqual({ forced: true })
     expect(took, 'ms until shutdown(300) resolved').toBeGreaterThanOrEqual(250)
     expect(took, 'ms until shutdown(300) resolved').toBeLessThan(2500)
-    expect(await hanging, 'the hanging request after the deadline').toMatch(/^(ECONNRESET|response aborted|socket hang up)$/)
+    expect(
+      await Promise.race([hanging, sleep(2000).then(() => 'still open 2 s after the deadline')]),
+      'the hanging request after the deadline: its connection must be destroyed',
+    ).toMatch(/^(ECONNRESET|response aborted|socket hang up)$/)
     expect(await outcome(get(server.port, '/fast')), 'a new connection after a forced shutdown').toBe('ECONNREFUSED')
+    expect(await server.shutdown(300), 'shutdown(300) called again after a forced shutdown: the same result').toEqual({ forced: true })
   })
 
   it('can be called twice: both calls resolve with the same result', async () => {
@@ -188,8 +237,10 @@ describe('shutdown(deadlineMs)', () => {
     const started = app.slowStarted()
     const slow = get(server.port, '/slow?ms=200')
     await started
-    const [a, b] = await Promise.all([server.shutdown(5000), server.shutdown(5000)])
-    expect([a, b], 'two concurrent shutdown(5000) calls').toEqual([{ forced: false }, { forced: false }])
+    const both = [server.shutdown(5000), server.shutdown(5000)].map((p) => p.then((r) => ({ r, afterSlow: app.finishedAt.length === 1 })))
+    const [a, b] = await Promise.all(both)
+    expect([a!.r, b!.r], 'two concurrent shutdown(5000) calls').toEqual([{ forced: false }, { forced: false }])
+    expect([a!.afterSlow, b!.afterSlow], 'did each shutdown call resolve after the in-flight request was answered?').toEqual([true, true])
     expect((await slow).status, 'the in-flight request').toBe(200)
     expect(await server.shutdown(5000), 'a third call after it finished').toEqual({ forced: false })
   })
