@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChannelModel } from 'amqplib'
 import { useRabbit } from '#support/rabbitmq'
-import { sleep, waitFor, within } from '#support/queues'
+import { deferred, sleep, waitFor, within } from '#support/queues'
 import { createEventBus } from '@kata/queues/event-bus'
 
 interface EventEnvelope {
@@ -130,6 +130,53 @@ describe('createEventBus(connection, exchange)', () => {
     for (let i = 0; i < 6; i++) await w.producer.publish('thing.happened', { i })
     await waitFor(() => fast.events.length >= 6, () => `the other subscriber to get all 6 events while one subscriber hangs (got ${fast.events.length})`)
     expect(hanging, 'the hanging subscriber was called (it has its own copy)').toBeGreaterThan(0)
+  })
+
+  it("a subscription that fails with a channel error does not take down the bus's other subscriptions", async () => {
+    const w = await world('ev.chanerr')
+    const bus = await w.service()
+    const alive = inbox()
+    await bus.subscribe(rabbit.queue('ev.alive'), ['#'], alive.handler)
+    // A queue that already exists with other arguments: declaring it durable makes RabbitMQ
+    // close the channel that tried (406 PRECONDITION_FAILED).
+    const clash = rabbit.queue('ev.clash')
+    const admin = await rabbit.channel()
+    await admin.assertQueue(clash, { durable: false })
+    const outcome = await within(
+      bus.subscribe(clash, ['#'], async () => undefined).then(
+        () => 'subscribed',
+        () => 'rejected',
+      ),
+      3000,
+      'subscribe() to a queue that exists with other arguments',
+    )
+    expect(outcome, 'subscribe() to a queue that already exists as non-durable: RabbitMQ refuses the declaration').toBe('rejected')
+    await w.producer.publish('thing.after', { n: 1 })
+    await waitFor(
+      () => alive.events.length === 1,
+      () => `the bus's other subscription to keep getting events after one subscribe() failed with a channel error (got ${alive.events.length}): give every subscriber a channel of its own`,
+    )
+  })
+
+  it('stop() resolves only once the handler in progress has finished', async () => {
+    const w = await world('ev.stop')
+    const started = deferred()
+    const release = deferred()
+    let finished = false
+    const sub = await (await w.service()).subscribe(rabbit.queue('ev.stopping'), ['#'], async () => {
+      started.resolve()
+      await release.promise
+      finished = true
+    })
+    await w.producer.publish('job.long', {})
+    await within(started.promise, 3000, 'the handler to start')
+    let stopped = false
+    const stopping = sub.stop().then(() => void (stopped = true))
+    await sleep(100)
+    expect(stopped, 'stop() resolved while a handler was still running (it must wait for it)').toBe(false)
+    release.resolve()
+    await within(stopping, 3000, 'subscription.stop() after the handler finished')
+    expect(finished, 'the handler had finished when stop() resolved').toBe(true)
   })
 
   it('a stopped subscriber gets the events it missed when it comes back; a brand-new one does not get old events', async () => {
