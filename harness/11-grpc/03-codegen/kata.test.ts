@@ -294,7 +294,7 @@ beforeAll(async () => {
     diagnostics.set(file, perFile)
     perFile.set(Number(line), [...(perFile.get(Number(line)) ?? []), msg!])
   }
-}, 30_000)
+}, 55_000)
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
@@ -383,6 +383,14 @@ describe('generate(protoSource): services', () => {
 describe('generate(protoSource): the output', () => {
   it('is plain TypeScript that runs once its types are stripped (no enum or namespace keywords)', () => {
     for (const proto of Object.keys(PROTOS) as ProtoName[]) runtime(proto)
+  })
+
+  it('declares the top-level types in the order of the file', () => {
+    const source = generated.get('shop')!.source ?? ''
+    const TOP = ['Status', 'Order', 'Customer', 'GetOrderRequest', 'WatchOrdersRequest', 'UploadSummary', 'ChatMessage', 'ShopClient']
+    const at = (name: string) => source.search(new RegExp(`^export (interface|type|const) ${name}\\b`, 'm'))
+    const found = TOP.filter((n) => at(n) >= 0).sort((x, y) => at(x) - at(y))
+    expect(found, 'top-level declarations of shop.proto in the order generate() wrote them (the .proto declares them in this order)').toEqual(TOP)
   })
 
   it('is the same text every time for the same input', () => {
