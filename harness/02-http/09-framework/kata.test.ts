@@ -35,6 +35,22 @@ describe('routes and JSON', () => {
     expect(second.body, 'the second POST: body').toMatchObject({ id: 2, title: 'Express', tags: [] })
   })
 
+  it('numbers ids per app: a second app starts again at 1', async () => {
+    await post(app(), { url: 'https://go.dev' })
+    const other = await post(app(), { url: 'https://fastify.dev' })
+    expect(other.body.id, 'the first bookmark of a second createApp() (ids are per app, not shared by all apps)').toBe(1)
+  })
+
+  it('never reuses an id after a delete', async () => {
+    const a = app()
+    for (const url of ['https://go.dev', 'https://gin-gonic.com', 'https://fastify.dev']) await post(a, { url })
+    expect((await request(a).delete('/api/v1/admin/bookmarks/1').set('Authorization', ADMIN)).status, 'DELETE /api/v1/admin/bookmarks/1').toBe(204)
+    const next = await post(a, { url: 'https://expressjs.com' })
+    expect(next.body.id, 'the id of a bookmark created after deleting 1 of 3 (ids 1..3 were used)').toBe(4)
+    const third = await request(a).get('/api/v1/bookmarks/3')
+    expect(third.body.url, 'GET /api/v1/bookmarks/3 after that: bookmark 3 must be untouched').toBe('https://fastify.dev')
+  })
+
   it('GET /api/v1/bookmarks lists them, and ?tag= filters', async () => {
     const a = app()
     await post(a, { url: 'https://go.dev', tags: ['go'] })
@@ -54,7 +70,7 @@ describe('routes and JSON', () => {
     const created = await post(a, { url: 'https://go.dev' })
     expectJson(await request(a).get('/api/v1/bookmarks/1'), 200, created.body, 'GET /api/v1/bookmarks/1')
     expectJson(await request(a).get('/api/v1/bookmarks/99'), 404, { error: 'not_found' }, 'GET /api/v1/bookmarks/99')
-    for (const id of ['abc', '0', '1.5', '-1']) {
+    for (const id of ['abc', '0', '1.5', '-1', '01', '1e0', '+1']) {
       expectJson(await request(a).get(`/api/v1/bookmarks/${id}`), 400, { error: 'invalid_id' }, `GET /api/v1/bookmarks/${id}`)
     }
   })
@@ -66,6 +82,8 @@ describe('routes and JSON', () => {
     ['a numeric title', { url: 'https://go.dev', title: 7 }],
     ['tags that are not an array of strings', { url: 'https://go.dev', tags: 'go' }],
     ['a JSON array body', [{ url: 'https://go.dev' }]],
+    ['a blank title', { url: 'https://go.dev', title: '   ' }],
+    ['a blank tag', { url: 'https://go.dev', tags: ['go', ' '] }],
   ])('POST with %s → 400 invalid_body, nothing stored', async (_, body) => {
     const a = app()
     expectJson(await post(a, body), 400, { error: 'invalid_body' }, `POST /api/v1/bookmarks ${JSON.stringify(body)}`)
@@ -91,6 +109,11 @@ describe('errors as JSON, not as the framework default HTML', () => {
     expectJson(res, 413, { error: 'payload_too_large' }, 'POST /api/v1/bookmarks with an 11 kB body')
     const fits = await post(a, { url: 'https://go.dev', title: 'x'.repeat(9 * 1024) })
     expect(fits.status, 'POST /api/v1/bookmarks with a 9 kB body').toBe(201)
+    const base = JSON.stringify({ url: 'https://go.dev', title: '' })
+    const exact = JSON.stringify({ url: 'https://go.dev', title: 'x'.repeat(10_240 - Buffer.byteLength(base)) })
+    expect(Buffer.byteLength(exact)).toBe(10_240)
+    const atLimit = await request(a).post('/api/v1/bookmarks').set('Content-Type', 'application/json').send(exact)
+    expect(atLimit.status, 'POST /api/v1/bookmarks with a body of exactly 10240 bytes (10 kB = 10240 bytes is allowed)').toBe(201)
   })
 
   it('415 {"error":"unsupported_media_type"} for a POST that is not JSON', async () => {
