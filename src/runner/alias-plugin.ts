@@ -7,7 +7,11 @@ import type { Target } from './target.ts'
 
 export const KATA_PREFIX = '@kata/'
 const SUPPORT_PREFIX = '#support/'
-const FRAMEWORK = /^(vitest|vite|chai|@vitest\/.*|vitest\/.*|vite\/.*|tinyspy|expect)$/
+const FRAMEWORK = /^(vitest|vite|chai|@vitest\/.*|vitest\/.*|vite\/.*|tinyspy|expect|tinyrainbow|birpc|vite-node(\/.*)?|@vitest|tsx(\/.*)?|esbuild)$/
+/** Node modules that reach into the runtime grading runs in (its heap, its module loader, other realms). */
+const INTROSPECTION = /^(node:)?(inspector(\/promises)?|v8|vm|worker_threads|module|repl|trace_events|wasi)$/
+/** The same frameworks reached by path: node_modules/<one of them>/… */
+const FRAMEWORK_PATH = /[\\/]node_modules[\\/](vitest|vite|chai|@vitest|tinyspy|expect|tinyrainbow|birpc|vite-node|tsx|esbuild)[\\/]/
 /** This installation of roadmap: its node_modules and its harness/support serve any catalog. */
 const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const inside = (dir: string, file: string) => !relative(dir, file).startsWith('..')
@@ -39,11 +43,21 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         const own = join(catalog.root, 'harness', 'support', name)
         return existsSync(own) ? own : join(INSTALL_ROOT, 'harness', 'support', name)
       }
-      if (!importer || source.startsWith('.') || isAbsolute(source) || source.startsWith('\0') || source.startsWith('#')) return null
-      // Graded code gets no handle on the test framework it is graded by.
-      if (target.kind === 'submission' && inside(target.root, importer) && FRAMEWORK.test(source)) {
-        return this.error(`${relative(target.root, importer)}: kata code may not import "${source}" (the test framework that grades it)`)
+      const graded = target.kind === 'submission' && !!importer && inside(target.root, importer)
+      if (graded && importer) {
+        // Graded code gets no handle on the test framework it is graded by, nor on the
+        // runtime under it, by name or by path; and nothing outside its own folder but
+        // packages (not the solutions, not the suites).
+        const shown = `<submission>/${relative(target.root, importer)}`
+        if (FRAMEWORK.test(source) || (source.startsWith('@vitest/') && !source.includes('..'))) return this.error(`${shown}: kata code may not import "${source}" (the test framework that grades it)`)
+        if (INTROSPECTION.test(source)) return this.error(`${shown}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
+        if (source.startsWith('.') || isAbsolute(source) || source.startsWith('file:')) {
+          const file = resolve(dirname(importer), source.startsWith('file:') ? fileURLToPath(source) : source)
+          if (FRAMEWORK_PATH.test(file)) return this.error(`${shown}: kata code may not import "${source}" (the test framework that grades it)`)
+          if (!inside(target.root, file)) return this.error(`${shown}: kata code may import only files of its own submission and packages, not "${source}"`)
+        }
       }
+      if (!importer || source.startsWith('.') || isAbsolute(source) || source.startsWith('\0') || source.startsWith('#')) return null
       if (inside(INSTALL_ROOT, importer)) return null
       return (await this.resolve(source, importer, { skipSelf: true })) ?? this.resolve(source, join(INSTALL_ROOT, 'package.json'), { skipSelf: true })
     },

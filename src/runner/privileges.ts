@@ -156,7 +156,7 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
  */
 export function isolationCommand(principal: Principal): { execPath: string; args: string[] } {
   const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
-  const script = [...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs -- "$@"`].join('\n')
+  const script = [...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
   return {
     execPath: '/usr/bin/unshare',
     args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', process.execPath],

@@ -1,6 +1,7 @@
 // Runs in the test worker before each suite, with the learner's code not yet loaded.
-import { afterAll, expect, inject, vi } from 'vitest'
+import { afterAll, beforeEach, expect, inject, vi } from 'vitest'
 import './provided.ts'
+import { freezeGrading } from './worker-integrity.ts'
 
 // The kata's budget becomes the test timeout, so a promise that never settles fails as
 // a timeout before the watchdog has to act.
@@ -36,6 +37,13 @@ for (const stream of [process.stdout, process.stderr]) {
     return allow(size, (s) => original(`${s}\n`)) ? original(chunk, ...rest) : true
   }) as typeof stream.write
 }
+
+// What the verdict relies on is locked before the suite (and the code it tests) loads.
+freezeGrading()
+// A test's "expected to fail" flag is the suite's alone: fixed before its body runs.
+beforeEach(({ task }) => {
+  Object.defineProperty(task, 'fails', { value: task.fails, writable: false, configurable: false })
+})
 
 // Integrity check: learner code that patched the assertions (or Object.is) to make
 // every expectation pass is caught here, after the tests, and the run is void.
