@@ -142,6 +142,7 @@ describe('loadConfig: clear errors that name the setting', () => {
       [{ DEBUG: 'yes' }, 'DEBUG must be true or false, got "yes"'],
       [{ CORS_ORIGINS: 'https://ok.example,example.com' }, 'CORS_ORIGINS[1] must be an http(s) origin like https://example.com, got "example.com"'],
       [{ CORS_ORIGINS: 'https://ok.example/path' }, 'CORS_ORIGINS[0] must be an http(s) origin like https://example.com, got "https://ok.example/path"'],
+      [{ CORS_ORIGINS: 'https://ok.example/' }, 'CORS_ORIGINS[0] must be an http(s) origin like https://example.com, got "https://ok.example/"'],
     ]
     for (const [env, issue] of cases) {
       expect(issuesOf({ env: { DATABASE_URL: DB, ...env } }, `env ${JSON.stringify(env)}`), `issues for env ${JSON.stringify(env)}`).toEqual([issue])
