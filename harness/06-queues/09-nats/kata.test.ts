@@ -61,6 +61,7 @@ describe('subjectMatches(pattern, subject) agrees with the NATS server', () => {
   it('compares whole tokens: "orders.*" does not match "ordersX.new"; ">" needs at least one token', () => {
     expect(matches('orders.*', 'ordersX.new'), 'subjectMatches("orders.*", "ordersX.new")').toBe(false)
     expect(matches('orders.>', 'orders'), 'subjectMatches("orders.>", "orders")').toBe(false)
+    expect(matches('orders.new', 'orders-new'), 'subjectMatches("orders.new", "orders-new"): "." separates tokens, it is not "any character"').toBe(false)
     expect(matches('orders.>', 'orders.eu.created'), 'subjectMatches("orders.>", "orders.eu.created")').toBe(true)
     expect(matches('orders.*.created', 'orders.eu.created'), 'subjectMatches("orders.*.created", "orders.eu.created")').toBe(true)
   })
