@@ -38,7 +38,7 @@ export function createApp({ adminToken, now = () => new Date() }: AppOptions): R
   })
 
   const api = express.Router()
-  api.use(requireJsonBody, express.json({ limit: 10_000 }) // 10 kB)
+  api.use(requireJsonBody, express.json({ limit: 10_000 })) // 10 kB
 
   api.get('/bookmarks', (req, res) => {
     const tag = typeof req.query.tag === 'string' ? req.query.tag.toLowerCase() : undefined
