@@ -28,9 +28,9 @@ const tappedLocker = () => {
 }
 
 const WRITES = new Set(['set', 'setnx', 'del', 'unlink', 'pexpire', 'expire', 'pexpireat', 'expireat', 'getdel', 'eval', 'evalsha', 'fcall'])
-/** A write that comes after a plain read on the same connection: the second half of a check-then-act. */
+/** A write (alone or inside MULTI) after a plain read on the same connection: the second half of a check-then-act. */
 const writeAfterRead: CommandMatch = (cmd, before) =>
-  WRITES.has(cmd.name) && !cmd.batched && before.some((c) => ['get', 'exists', 'pttl', 'ttl'].includes(c.name) && !c.batched)
+  WRITES.has(cmd.name) && before.some((c) => ['get', 'exists', 'pttl', 'ttl'].includes(c.name) && !c.batched)
 
 describe('createLocker(redis): acquire / release / extend', () => {
   it('acquire() returns a token while the resource is free, null while someone holds it', async () => {
@@ -177,7 +177,7 @@ describe('createLocker(redis): each step is atomic, whatever happens between two
         await releasing
         expect(
           await raw().get(key),
-          'lock:handover after A\'s release() read its own token, then its lock expired and B took it, then A deleted: A removed B\'s lock. The check and the delete must be one atomic step (a Lua script run with EVAL)',
+          'lock:handover after A\'s release() read its own token, then its lock expired and B took it, then A deleted: A removed B\'s lock. The check and the delete must be one atomic step (a Lua script run with EVAL, or WATCH then MULTI/EXEC)',
         ).toBe(tokenB)
       } else {
         expect(await releasing, 'release("handover", the holder\'s token)').toBe(true)

@@ -10,7 +10,7 @@ export interface SentCommand {
   /** Lower-case command name: 'get', 'set', 'eval', 'evalsha', 'multi', 'exec', … */
   readonly name: string
   readonly args: readonly string[]
-  /** Sent inside a MULTI or a pipeline (those are written in one batch and never held). */
+  /** Sent inside a MULTI or a pipeline (a gate that holds one part holds the rest of that batch). */
   readonly batched: boolean
 }
 
@@ -55,7 +55,7 @@ const asText = (value: unknown) => (Buffer.isBuffer(value) ? value.toString('utf
 export function command(name: string, options: { after?: string } = {}): CommandMatch {
   const wanted = name.toLowerCase()
   const after = options.after?.toLowerCase()
-  return (cmd, before) => cmd.name === wanted && !cmd.batched && (after === undefined || before.some((c) => c.name === after))
+  return (cmd, before) => cmd.name === wanted && (after === undefined || before.some((c) => c.name === after))
 }
 
 /**
@@ -73,9 +73,10 @@ export function tapRedis(client: Redis): RedisTap {
     const seen: SentCommand = { name: String(cmd.name).toLowerCase(), args: cmd.args.map(asText), batched: stream !== undefined }
     const before = log.slice()
     log.push(seen)
-    // A batch (MULTI/pipeline) is written as one buffer once all its parts are queued:
-    // holding one part would reorder it, so batches always go straight through.
-    if (seen.batched) return original(cmd, stream, node)
+    // A batch (MULTI/pipeline) is written as one buffer once all its parts are queued: a
+    // gate that catches one part holds that part and every later part of the same batch,
+    // and lets them go in their order, so the batch reaches Redis whole and unchanged.
+    if (seen.batched) return sendBatched(cmd, stream, node, seen, before)
     const entry = gates.find((g) => !g.gate.isReached() && g.match(seen, before))
     const pause = delays.find((d) => d.match(seen, before))?.ms ?? 0
     if (!entry && pause === 0) return original(cmd, stream, node)
@@ -88,6 +89,32 @@ export function tapRedis(client: Redis): RedisTap {
       entry.held = { resume: afterPause, reject }
       entry.open(seen)
     })
+  }
+
+  let heldBatch: { stream: unknown; parts: { cmd: Command; send: () => void }[]; failure?: Error } | undefined
+  const sendBatched = (cmd: Command, stream: unknown, node: unknown, seen: SentCommand, before: SentCommand[]) => {
+    const part = { cmd, send: () => void original(cmd, stream, node) }
+    if (heldBatch && heldBatch.stream === stream) {
+      if (heldBatch.failure) cmd.reject(heldBatch.failure)
+      else heldBatch.parts.push(part)
+      return cmd.promise
+    }
+    const entry = gates.find((g) => !g.gate.isReached() && g.match(seen, before))
+    if (!entry) return original(cmd, stream, node)
+    const batch: NonNullable<typeof heldBatch> = { stream, parts: [part] }
+    heldBatch = batch
+    entry.held = {
+      resume: () => {
+        if (heldBatch === batch) heldBatch = undefined
+        for (const p of batch.parts.splice(0)) p.send()
+      },
+      reject: (error) => {
+        batch.failure = error
+        for (const p of batch.parts.splice(0)) p.cmd.reject(error)
+      },
+    }
+    entry.open(seen)
+    return cmd.promise
   }
 
   const hold = (match: CommandMatch): Gate => {
