@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { usePostgres } from '#support/postgres'
 import { pgError } from '#support/postgres-katas'
+import { forceRace, instrument } from '#support/faults/postgres'
 import { appliedVersions, migrateDown, migrateUp } from '@kata/postgres/migrations'
 
 const pg = usePostgres()
@@ -93,6 +94,19 @@ describe('step 2: a failing migration changes nothing', () => {
     expect((await records()).map((r) => r.version), 'versions recorded after the failed run').toEqual([1, 2])
   })
 
+  it('a migration whose bookkeeping fails leaves nothing behind either (one transaction for both)', async () => {
+    // The suite makes the INSERT of version 2's record fail; the ALTER TABLE before it must go too.
+    const { pool } = instrument(pg.pool, {
+      before(s) {
+        if (/insert\s+into\s+"?schema_migrations/i.test(s.text) && JSON.stringify(s.values ?? []).includes('add_users_name')) throw new Error('injected: the disk is full')
+      },
+    })
+    const err = await pgError(migrateUp(pool, [m1, m2, m3]))
+    expect(err, 'migrateUp when recording migration 2 fails must reject').toBeInstanceOf(Error)
+    expect(await columns('users'), 'columns of users: migration 2 added "name", and its record could not be written, so the column must be rolled back with it').toEqual(['id', 'email'])
+    expect((await records()).map((r) => r.version), 'versions recorded').toEqual([1])
+  })
+
   it('after the fix, the next run applies the rest', async () => {
     await pgError(migrateUp(pg.pool, [m1, m2, broken, m4]))
     expect(await migrateUp(pg.pool, all), 'migrateUp(pool, all) after fixing migration 3').toEqual([3, 10])
@@ -146,5 +160,26 @@ describe('step 4: two runners at once', () => {
     const applied = results.flatMap((r) => (r.status === 'fulfilled' ? (r.value as number[]) : []))
     expect(applied.sort((x, y) => x - y), 'versions applied by the two runners together').toEqual([1, 2, 3, 10])
     expect(await records(), 'schema_migrations after two concurrent runs').toEqual(all.map(({ version, name }) => ({ version, name })))
+  })
+})
+
+describe('step 4: forced interleaving', () => {
+  it('a second runner that starts while the first has read the applied versions waits for it', async () => {
+    // The first runner is paused right after it read schema_migrations; the second runs until it
+    // has read them too, or waits on a lock the first one holds.
+    const { first, second, report } = await forceRace(pg.newPool({ max: 4 }), (p) => migrateUp(p, all), (p) => migrateUp(p, all), {
+      touches: (sql) => /\bselect\b[\s\S]*\bschema_migrations\b/i.test(sql),
+      observer: pg.pool,
+      timeoutMs: 3000,
+    })
+    const failed = [first, second].flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error)?.message)] : []))
+    expect(
+      failed,
+      report.secondReadWhilePaused
+        ? 'the second runner read "what is applied" while the first was about to apply: both saw nothing applied and both ran migration 1. Hold pg_advisory_lock for the whole run, before reading the versions'
+        : 'errors of two overlapping migrateUp calls',
+    ).toEqual([])
+    const applied = [first, second].flatMap((r) => (r.status === 'fulfilled' ? (r.value as number[]) : []))
+    expect(applied.sort((x, y) => x - y), 'versions applied by the two runners together').toEqual([1, 2, 3, 10])
   })
 })

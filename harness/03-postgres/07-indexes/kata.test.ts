@@ -81,6 +81,14 @@ describe('createIndexes(db): btree', () => {
     expect(sorts(plan).map((n) => n['Node Type']), `Sort nodes in the plan of\n${q1}\n${plan.text}\n(an index on customer_id alone finds the rows but still sorts them)`).toEqual([])
   })
 
+  it('query 1 reads only that customer\'s entries (equality column first, then the sort column)', async () => {
+    const mine = await learnerIndexes()
+    const plan = await explain(pg.pool, q1, [42], { analyze: true })
+    expectLearnerIndex(plan, mine, 'orders', q1)
+    const read = plan.nodes.filter((n) => n['Relation Name'] === 'orders' || /Index/.test(n['Node Type'])).reduce((s, n) => s + (Number(n['Actual Rows'] ?? 0) + Number(n['Rows Removed by Filter'] ?? 0)) * Number(n['Actual Loops'] ?? 1), 0)
+    expect(read, `rows read to answer\n${q1}\nfor 10 rows (customer 42 has 30 orders); an index that starts with created_at walks every customer's orders and filters them out:\n${plan.text}\n`).toBeLessThanOrEqual(60)
+  })
+
   const q2 = `SELECT id, created_at FROM orders WHERE status = 'pending' ORDER BY created_at LIMIT 20`
 
   it('query 2 (oldest pending orders) uses your index and needs no Sort', async () => {

@@ -58,6 +58,14 @@ describe('planSummary(db, sql, params)', () => {
     expect(got.nodes.map((n: { relation?: string }) => n.relation ?? null), 'relation of each node (undefined for nodes that read no table)').toEqual(truth.nodes.map((n) => n['Relation Name'] ?? null))
   })
 
+  it('walks a deeper tree depth first: a join inside a join lists all of its subtree before the next branch', async () => {
+    const sql = 'SELECT c.email, o.total_cents, n.total_cents FROM orders o JOIN customers c ON c.id = o.customer_id JOIN orders n ON n.id = o.id + 1 WHERE o.id <= $1 ORDER BY o.total_cents'
+    const truth = await explain(pg.pool, sql, [5], { analyze: true })
+    const got = await planSummary(pg.pool, sql, [5])
+    const show = (ns: { type: string; relation?: string | null }[]) => ns.map((n) => `${n.type}${n.relation ? ` on ${n.relation}` : ''}`)
+    expect(show(got.nodes), `nodes of planSummary for\n${sql}\nwhose plan is\n${truth.text}\n(depth first: a node, then its first child's whole subtree, then the next child)`).toEqual(show(truth.nodes.map((n) => ({ type: n['Node Type'], relation: n['Relation Name'] }))))
+  })
+
   it('reports the relation, the index, the actual rows and loops of each node', async () => {
     const sql = 'SELECT c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id <= $1'
     const truth = await explain(pg.pool, sql, [7], { analyze: true })
