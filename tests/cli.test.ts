@@ -164,7 +164,7 @@ describe('the CLI tells the truth', () => {
   })
 
   it('ends quietly when the reader of its output goes away (roadmap list | head)', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, [BIN, 'list', '--json'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'list', '--json', '--root', demoRoot()], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d))
     child.stdout.destroy() // the reader is gone before the first line

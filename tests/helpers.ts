@@ -44,7 +44,7 @@ export function demoRoot(): string {
   return dir
 }
 
-const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+const git = (args: string[], root = ROOT) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
 
 /**
  * The curriculum's own exercises/, never the learner's work in progress: the tests of the
@@ -54,28 +54,28 @@ const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding:
  * - a download without git: the starters roadmap kept before the first save;
  * - a repository without a remote (the authors'): the working tree, which is the curriculum.
  */
-export function pristineExercises(): string {
+export function pristineExercises(root = ROOT): string {
   let ref: string | undefined
   try {
     ref = ['upstream/HEAD', 'upstream/main', 'origin/HEAD', 'origin/main'].find((r) => {
       try {
-        return !!git(['rev-parse', '--verify', '--quiet', `${r}^{commit}`])
+        return !!git(['rev-parse', '--verify', '--quiet', `${r}^{commit}`], root)
       } catch {
         return false
       }
     })
-    if (!ref && git(['rev-parse', '--is-inside-work-tree']) === 'true') return join(ROOT, 'exercises')
+    if (!ref && git(['rev-parse', '--is-inside-work-tree'], root) === 'true') return join(root, 'exercises')
   } catch {
     // not a git checkout: a download
   }
   const dir = tmp('roadmap-pristine-')
   chmodSync(dir, 0o755)
-  cpSync(join(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true })
+  cpSync(join(root, 'exercises'), join(dir, 'exercises'), { recursive: true })
   if (ref) {
-    const tar = execFileSync('git', ['archive', '--format=tar', ref, 'exercises'], { cwd: ROOT, maxBuffer: 1 << 30 })
+    const tar = execFileSync('git', ['archive', '--format=tar', ref, 'exercises'], { cwd: root, maxBuffer: 1 << 30 })
     execFileSync('tar', ['-x', '-C', dir], { input: tar })
   } else {
-    const kept = join(ROOT, STARTERS_DIR, 'exercises')
+    const kept = join(root, STARTERS_DIR, 'exercises')
     if (existsSync(kept)) cpSync(kept, join(dir, 'exercises'), { recursive: true })
   }
   return join(dir, 'exercises')

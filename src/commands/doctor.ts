@@ -5,8 +5,32 @@ import { SERVICES } from '../services/catalog.ts'
 import { dockerEngine } from '../services/containers.ts'
 import { embeddedPostgresAvailable } from '../services/embedded-postgres.ts'
 import { Services } from '../services/services.ts'
-import { redact } from '../services/status.ts'
+import { redact, type ServiceStatus } from '../services/status.ts'
 import { openContext, type GlobalOptions } from './context.ts'
+
+const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
+
+/**
+ * A service's lines: where it answers; or, when nothing does, the fallback katas will
+ * use (then it is not a problem); or what to start and which katas wait for it.
+ */
+export function serviceLines(s: ServiceStatus, fallback: string | undefined, blocked: string[]): string[] {
+  const label = SERVICES[s.name].label.padEnd(10)
+  if (s.state === 'ready') return [`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', `(${s.source}, ${s.probeMs} ms)`)}`]
+  if (fallback) return [`${ok(true)} ${label} no server answers (${s.tried.join('; ')}): katas start ${fallback} (installed) when they need it`, `    a server of your own starts faster: ${paint('bold', s.fix)}`]
+  return [
+    `${ok(false)} ${label} not found: ${s.tried.join('; ')}`,
+    `    start it: ${paint('bold', s.fix)}`,
+    ...(blocked.length ? [`    blocks ${blocked.length} kata(s): ${blocked.slice(0, 6).join(', ')}${blocked.length > 6 ? ', …' : ''}`] : []),
+  ]
+}
+
+/** The embedded PostgreSQL's line, saying the same as the PostgreSQL line above it. */
+export function embeddedLine(installed: boolean, serverAnswers: boolean, explicitUrl: boolean): string {
+  if (!installed) return `${paint('dim', '·')} embedded-postgres: not installed`
+  const use = serverAnswers ? 'installed (not needed: a PostgreSQL server answers)' : explicitUrl ? 'installed, not used: the PostgreSQL URL you set is used (or reported) instead' : 'installed, and used: no PostgreSQL server answers'
+  return `${ok(true)} embedded-postgres: ${use}`
+}
 
 /** `roadmap doctor`: Node, each service (where, how fast, or how to get it), catalog and progress. */
 export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -32,26 +56,11 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
     process.stdout.write(`${JSON.stringify({ node: process.version, nodeOk, dockerEngine: engine, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note }, null, 2)}\n`)
     return code
   }
-  const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
   const out = (s: string) => process.stdout.write(`${s}\n`)
   out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : ' — roadmap needs 22.12 or newer (24 preferred)'}`)
-  for (const name of SERVICE_NAMES) {
-    const s = services.status(name)!
-    const label = SERVICES[name].label.padEnd(10)
-    if (s.state === 'ready') out(`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', `(${s.source}, ${s.probeMs} ms)`)}`)
-    else if (fallback(name)) {
-      out(`${ok(true)} ${label} no server answers (${s.tried.join('; ')}): katas start ${fallback(name)} (installed) when they need it`)
-      out(`    a server of your own is faster to start: ${paint('bold', s.fix)}`)
-    } else {
-      const katas = blocked(name)
-      out(`${ok(false)} ${label} not found: ${s.tried.join('; ')}`)
-      out(`    start it: ${paint('bold', s.fix)}`)
-      if (katas.length) out(`    blocks ${katas.length} kata(s): ${katas.slice(0, 6).join(', ')}${katas.length > 6 ? ', …' : ''}`)
-    }
-  }
+  for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name))) out(line)
   out(`${engine.ok ? ok(true) : paint('dim', '·')} Docker engine: ${engine.ok ? 'answers (Testcontainers can start missing services)' : `${engine.reason} (Testcontainers not used)`}`)
-  const pgServer = services.status('postgres')?.state === 'ready'
-  out(`${embedded ? ok(true) : paint('dim', '·')} embedded-postgres: ${embedded ? (pgServer ? 'installed (not needed: a PostgreSQL server answers)' : 'installed, and used: no PostgreSQL server answers') : 'not installed'}`)
+  out(embeddedLine(embedded, services.status('postgres')?.state === 'ready', explicit('postgres')))
   out(`${ok(ctx.problems.length === 0)} catalog: ${ctx.catalog.katas.length} katas${ctx.problems.length ? `, ${ctx.problems.length} problem(s) (see above)` : ''}`)
   const pn = store.note
   const said = describeNote(pn, ctx.lang)
