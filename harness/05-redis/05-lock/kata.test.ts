@@ -117,7 +117,7 @@ describe('createLocker(redis): each step is atomic, whatever happens between two
     const b = locker()
     // Hold A's first write on the gate: if acquire checks first and writes afterwards,
     // B checks and takes the lock in that window.
-    const gate = tap.hold((cmd) => WRITES.has(cmd.name) && !cmd.batched)
+    const gate = tap.hold((cmd) => WRITES.has(cmd.name))
     const first = a.acquire('contended', 5000)
     try {
       if ((await raceGate(gate, first)) === 'reached') {

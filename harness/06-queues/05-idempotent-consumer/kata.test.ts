@@ -126,7 +126,7 @@ describe('startIdempotentConsumer({ channel, queue, redis, ttlSeconds, lockMs },
     // form) waits on a gate until consumer B has handled another copy of the same id.
     const tap = tapRedis(redis.client())
     const WRITES = ['set', 'setnx', 'eval', 'evalsha', 'fcall', 'incr', 'hsetnx', 'sadd']
-    const gate = tap.hold((cmd) => !cmd.batched && WRITES.includes(cmd.name))
+    const gate = tap.hold((cmd) => WRITES.includes(cmd.name))
     const a = await consumer(s.queue, { redis: tap.client })
     const aTap = tapChannel(a.channel)
     await start({ ...a.options, channel: aTap.channel }, handler)
