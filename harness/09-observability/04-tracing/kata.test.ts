@@ -33,6 +33,8 @@ const STOCK: Record<string, number> = { 'SKU-A': 10, 'SKU-B': 0, 'SKU-E': 4 }
 const inventory = http.createServer((req, res) => {
   const sku = decodeURIComponent((req.url ?? '').replace(/^\/stock\//, ''))
   seenTraceparent.set(sku, req.headers.traceparent as string | undefined)
+  // A network error rather than an answer: the connection is cut before any response.
+  if (sku === 'SKU-RESET') return void req.socket.destroy()
   const delay = sku.startsWith('SKU-P') ? 5 + Math.floor(Math.random() * 40) : 0
   setTimeout(() => {
     if (sku === 'SKU-DOWN') return void res.writeHead(503).end('maintenance')
@@ -76,7 +78,7 @@ beforeAll(async () => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator())
   trace.setGlobalTracerProvider(provider)
   await pg.pool.query('create table orders (id text primary key, sku text not null, qty int not null)')
-  await pg.pool.query(`insert into orders values ('o-1', 'SKU-A', 3), ('o-2', 'SKU-B', 1), ('o-eq', 'SKU-E', 4), ('o-down', 'SKU-DOWN', 1)`)
+  await pg.pool.query(`insert into orders values ('o-1', 'SKU-A', 3), ('o-2', 'SKU-B', 1), ('o-eq', 'SKU-E', 4), ('o-down', 'SKU-DOWN', 1), ('o-reset', 'SKU-RESET', 1)`)
   for (let i = 0; i < 8; i++) await pg.pool.query('insert into orders values ($1, $2, 1)', [`p-${i}`, `SKU-P${i}`])
   await new Promise<void>((resolve) => inventory.listen(0, '127.0.0.1', resolve))
   const inventoryUrl = `http://127.0.0.1:${(inventory.address() as AddressInfo).port}`
@@ -247,7 +249,7 @@ describe('createApp: W3C trace context across HTTP', () => {
     }
     for (const server of servers) {
       const calls = all.filter((s) => s.kind === SpanKind.CLIENT && s.attributes['http.request.method'] !== undefined && parentOf(s) === idOf(server))
-      expect(calls.length, `outgoing HTTP spans under one SERVER span of 8 requests in flight at once (${describeSpans()}): each request has exactly one; when one has several and others none, the parent came from a variable shared by all requests instead of the request's own context (context.active())`).toBe(1)
+      expect(calls.length, `outgoing HTTP spans under the SERVER span ${idOf(server)}, with 8 requests in flight at once: each request has exactly one; when one has several and others none, the parent came from a variable shared by all requests instead of the request's own context (context.active()). Spans: ${describeSpans()}`).toBe(1)
     }
     for (let i = 0; i < 8; i++) {
       const call = all.find((s) => s.kind === SpanKind.CLIENT && String(s.attributes['url.full'] ?? '').endsWith(`/stock/SKU-P${i}`))
@@ -275,5 +277,14 @@ describe('createApp: failures in the trace', () => {
     expect(httpOut[0]?.status.code, 'status of the outgoing span (ERROR = 2)').toBe(SpanStatusCode.ERROR)
     expect(root.attributes['http.response.status_code'], 'http.response.status_code of the SERVER span').toBe(502)
     expect(root.status.code, 'status of the SERVER span of a 502 (ERROR = 2)').toBe(SpanStatusCode.ERROR)
+  })
+
+  it('answers 502 too when the inventory cannot be reached at all (connection reset), and ends every span', async () => {
+    expect(await get('/orders/o-reset'), 'GET /orders/o-reset (the inventory cuts the connection: fetch rejects)').toEqual({ status: 502, body: { error: 'inventory unavailable' } })
+    await settle()
+    const { root, httpOut } = traceOf('GET /orders/o-reset')
+    expect(httpOut[0]?.status.code, 'status of the outgoing span of a call that failed with a network error (ERROR = 2)').toBe(SpanStatusCode.ERROR)
+    expect(root.status.code, 'status of the SERVER span of a 502 (ERROR = 2)').toBe(SpanStatusCode.ERROR)
+    expect(openSpans.open.size, 'spans started but never ended after a network error').toBe(0)
   })
 })
