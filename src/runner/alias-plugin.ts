@@ -27,6 +27,18 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
   return {
     name: 'roadmap:kata-alias',
     enforce: 'pre',
+    // Vitest hands its own modules to the worker without asking the resolver: the
+    // graded files' import specifiers are checked in their source as well.
+    transform(code, id) {
+      if (target.kind !== 'submission' || !inside(target.root, id.split('?')[0]!)) return null
+      for (const m of code.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*(['"`])([^'"`]+)\1/g)) {
+        const source = m[2]!
+        const file = source.startsWith('.') || isAbsolute(source) ? resolve(dirname(id), source) : ''
+        if (FRAMEWORK.test(source) || source.startsWith('@vitest/') || (file && FRAMEWORK_PATH.test(file))) return this.error(`<submission>/exercises/${relative(target.root, id)}: kata code may not import "${source}" (the test framework that grades it)`)
+        if (INTROSPECTION.test(source)) return this.error(`<submission>/exercises/${relative(target.root, id)}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
+      }
+      return null
+    },
     async resolveId(source, importer) {
       if (source.startsWith(KATA_PREFIX)) {
         const rest = source.slice(KATA_PREFIX.length)
@@ -48,7 +60,7 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         // Graded code gets no handle on the test framework it is graded by, nor on the
         // runtime under it, by name or by path; and nothing outside its own folder but
         // packages (not the solutions, not the suites).
-        const shown = `<submission>/${relative(target.root, importer)}`
+        const shown = `<submission>/exercises/${relative(target.root, importer)}`
         if (FRAMEWORK.test(source) || (source.startsWith('@vitest/') && !source.includes('..'))) return this.error(`${shown}: kata code may not import "${source}" (the test framework that grades it)`)
         if (INTROSPECTION.test(source)) return this.error(`${shown}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
         if (source.startsWith('.') || isAbsolute(source) || source.startsWith('file:')) {
