@@ -67,7 +67,8 @@ describe('hostile submissions score zero on the kata they attack and disturb not
       await gradeWith("const g = globalThis as any\nconst m = g[Symbol.for('$$jest-matchers-object')]\nif (m) m.matchers.toBe = () => ({ pass: true, message: () => '' })\nObject.is = () => true\nexport const add = () => 0\n"),
     )
     expect(add.verdict).toBe('error')
-    expect(add.message).toMatch(/tampered/)
+    // Locked before the submission loads (the assignment throws), or caught afterwards.
+    expect(add.message).toMatch(/tampered|Cannot assign to read only property/)
   })
 
   it('writing a fake results.json and JUnit file', async () => {
