@@ -10,6 +10,7 @@ import { Services } from '../src/services/services.ts'
 import { WatchEngine } from '../src/watch/engine.ts'
 import { engineSaves, rssAfterReruns } from './save-to-verdict.ts'
 import { spawnSaves } from './spawn-baseline.ts'
+import { coldStartWithContainers } from './containers.ts'
 import { binPath, startupToFirstVerdict } from './startup.ts'
 import { percentile, round, summary } from './stats.ts'
 import { gradeRun, verifyRun } from './verify-grade.ts'
@@ -64,6 +65,9 @@ log('start-up to first verdict')
 const startups: number[] = []
 for (let i = 0; i < 5; i++) startups.push(await startupToFirstVerdict(dir, bin))
 
+log('cold start to first verdict: local servers vs Testcontainers')
+const containers = coldStartWithContainers(dir, bin, 'bench/postgres')
+
 let verify, verifyJ1, verifyJ2, grade
 if (FULL) {
   log('verify, all katas')
@@ -83,6 +87,7 @@ const results = {
   saveToVerdict: saves,
   startupMs: { runs: startups.map(round), p50: round(percentile(startups, 50)) },
   rssMb: rss,
+  containers,
   verify,
   verifyCores: verifyJ1 && verifyJ2 ? { j1Ms: verifyJ1.wallMs, j2Ms: verifyJ2.wallMs, katas: verifyJ1.katas } : undefined,
   grade,
@@ -103,6 +108,9 @@ const md = [
   '| figure | value |',
   '|---|---|',
   `| start-up → first verdict, p50 of 5 | ${results.startupMs.p50} ms |`,
+  ...(containers
+    ? [`| cold start → first verdict, \`run ${containers.kata}\`, p50 of ${containers.runs}: local server vs a container started with Testcontainers | ${containers.localMs} ms vs ${containers.containersMs} ms (${x(containers.localMs, containers.containersMs)}) |`]
+    : ['| cold start with containers | no Docker engine answers |']),
   `| resident memory after 10 / ${RERUNS} reruns | ${rss[10]} MB / ${rss[RERUNS]} MB (growth ${round((rss[RERUNS] ?? 0) - (rss[10] ?? 0))} MB) |`,
   ...(verify ? [`| verify, all ${verify.katas} katas | ${(verify.wallMs / 1000).toFixed(1)} s (${verify.broken.length} broken) |`, `| verify, slowest ten | ${verify.slowest.map((s) => `${s.id} ${s.ms} ms`).join(', ')} |`] : []),
   ...(verifyJ1 && verifyJ2

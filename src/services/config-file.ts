@@ -10,6 +10,13 @@ const ConfigFile = z
   .object({
     lang: z.enum(['en', 'ru']).optional(),
     services: z.partialRecord(z.enum(SERVICE_NAMES), z.string().url()).optional(),
+    containers: z
+      .object({
+        mode: z.enum(['auto', 'only', 'off']).optional(),
+        images: z.partialRecord(z.enum(SERVICE_NAMES), z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
 
@@ -19,7 +26,7 @@ export class ConfigFileError extends Error {
   override name = 'ConfigFileError'
 }
 
-/** The optional per-checkout config: service URLs and the interface language. */
+/** The optional per-checkout config: service URLs, container images and the interface language. */
 export function readConfigFile(root: string): RoadmapConfig {
   const file = join(root, CONFIG_FILE)
   if (!existsSync(file)) return {}

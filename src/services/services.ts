@@ -3,7 +3,8 @@ import type { ServiceName } from '../catalog/schema.ts'
 import type { ServiceAccess } from '../runner/suite-runner.ts'
 import { SERVICES } from './catalog.ts'
 import type { RoadmapConfig } from './config-file.ts'
-import { dockerEngine, startContainer, type StartedService } from './containers.ts'
+import { containerSettings, type ContainerSettings } from './container-settings.ts'
+import { containerFailure, dockerEngine, reapOrphans, startContainer, type StartedService } from './containers.ts'
 import { embeddedPostgresAvailable, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { probe } from './probe.ts'
 import { redact, type ServiceStatus } from './status.ts'
@@ -27,8 +28,20 @@ export class Services {
   private started: StartedService[] = []
   private statuses = new Map<ServiceName, ServiceStatus>()
   private engine: ReturnType<typeof dockerEngine> | undefined
+  private readonly containers: ContainerSettings
 
-  constructor(private readonly options: ResolveOptions) {}
+  constructor(private readonly options: ResolveOptions) {
+    this.containers = containerSettings(options.env ?? process.env, options.config)
+  }
+
+  /** Asks for the Docker engine once; the first answer also reaps containers of dead sessions. */
+  private dockerEngine() {
+    this.engine ??= dockerEngine().then(async (engine) => {
+      if (engine.ok) await reapOrphans().catch(() => 0)
+      return engine
+    })
+    return this.engine
+  }
 
   static async resolve(names: Iterable<ServiceName>, options: ResolveOptions): Promise<Services> {
     const services = new Services(options)
@@ -110,23 +123,25 @@ export class Services {
       }
     }
     const localUrl = this.options.localUrls?.[name] ?? spec.localUrl
-    try {
-      await probe(name, localUrl)
-      return { name, state: 'ready', url: localUrl, source: 'local', probeMs: ms() }
-    } catch (err) {
-      const { host } = new URL(localUrl)
-      tried.push(`nothing answers on ${host} (${(err as Error).message.replace(/^.*?: /, '')})`)
+    if (this.containers.mode !== 'only') {
+      try {
+        await probe(name, localUrl)
+        return { name, state: 'ready', url: localUrl, source: 'local', probeMs: ms() }
+      } catch (err) {
+        const { host } = new URL(localUrl)
+        tried.push(`nothing answers on ${host} (${(err as Error).message.replace(/^.*?: /, '')})`)
+      }
     }
-    if (start) {
-      this.engine ??= dockerEngine()
-      const engine = await this.engine
+    if (start && this.containers.mode !== 'off') {
+      const engine = await this.dockerEngine()
+      const image = this.containers.images[name]
       if (engine.ok) {
         try {
-          const c = await startContainer(name)
+          const c = await startContainer(name, image)
           this.started.push(c)
-          return { name, state: 'ready', url: c.url, source: 'container', probeMs: ms(), note: 'started with Testcontainers' }
+          return { name, state: 'ready', url: c.url, source: 'container', probeMs: ms(), note: `started ${image} with Testcontainers` }
         } catch (err) {
-          tried.push(`Testcontainers could not start it: ${(err as Error).message.split('\n')[0]}`)
+          tried.push(containerFailure(image, err))
         }
       } else tried.push(`Testcontainers: ${engine.reason}`)
       if (name === 'postgres' && (await embeddedPostgresAvailable())) {
