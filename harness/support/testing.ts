@@ -100,8 +100,10 @@ export interface RunOptions {
 /**
  * Collects the tests `define` declares, then runs them one by one with their hooks.
  * Never throws: every problem ends up in the returned SpecRun.
+ * A test that times out counts as failed, so the limit catches tests that hang, never slow
+ * ones: on a busy machine a tight limit would fail correct specs and "kill" bugs by luck.
  */
-export async function runSpec(define: (t: TestApi) => void, { timeoutMs = 2_000 }: RunOptions = {}): Promise<SpecRun> {
+export async function runSpec(define: (t: TestApi) => void, { timeoutMs = 15_000 }: RunOptions = {}): Promise<SpecRun> {
   const root: Scope = { name: '', beforeAll: [], afterAll: [], beforeEach: [], afterEach: [], items: [] }
   let current = root
   let collecting = true

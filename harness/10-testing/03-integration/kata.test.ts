@@ -152,7 +152,7 @@ async function freshDatabase() {
   return { args: [pool], done: () => pool.end().catch(() => undefined) }
 }
 
-const grader = mutationGrader(spec.defineTests, () => ordersModule(), { args: freshDatabase, timeoutMs: 4_000 })
+const grader = mutationGrader(spec.defineTests, () => ordersModule(), { args: freshDatabase, timeoutMs: 20_000 })
 
 describe('your integration tests of the orders repository', () => {
   it('pass on the correct implementation, against a real PostgreSQL', async () => {
