@@ -107,6 +107,20 @@ describe('repository layer: createSqliteBookmarkRepository(db) keeps bookmarks i
     expect(ids(await repo.list({ limit: 1, offset: 1 })), 'list({ limit: 1, offset: 1 })').toEqual(['mid'])
   })
 
+  it('breaks a tie of equal createdAt by id ascending', async () => {
+    const repo = createSqliteBookmarkRepository(new DatabaseSync(':memory:')) as Repo
+    const same = '2024-04-04T00:00:00.000Z'
+    for (const id of ['m', 'z', 'a']) await repo.insert(bm(id, `https://${id}.example/`, same))
+    await repo.insert(bm('newest', 'https://newest.example/', '2024-05-05T00:00:00.000Z'))
+    const ids = (await repo.list({ limit: 10, offset: 0 })).map((b) => b.id)
+    expect(ids, 'list() of newest (May) and m, z, a inserted in that order with the same createdAt: ORDER BY created_at DESC, id ASC').toEqual([
+      'newest',
+      'a',
+      'm',
+      'z',
+    ])
+  })
+
   it('removes by id and says whether something was removed', async () => {
     const repo = createSqliteBookmarkRepository(new DatabaseSync(':memory:')) as Repo
     await repo.insert(bm('r1', 'https://r.example/', '2024-01-01T00:00:00.000Z'))
@@ -148,6 +162,8 @@ describe('service layer: createBookmarkService(repo, { newId, now }) owns the ru
       ['a title of 201 characters', { url: 'https://t.example/', title: 'x'.repeat(201) }],
       ['a tag with a space', { url: 'https://t.example/', tags: ['two words'] }],
       ['an empty tag', { url: 'https://t.example/', tags: [''] }],
+      ['a tag of 31 characters', { url: 'https://t.example/', tags: ['a'.repeat(31)] }],
+      ['a tag with an underscore', { url: 'https://t.example/', tags: ['snake_case'] }],
       ['11 different tags', { url: 'https://t.example/', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }],
     ]
     for (const [what, input] of bad) {
@@ -155,6 +171,15 @@ describe('service layer: createBookmarkService(repo, { newId, now }) owns the ru
       expect(err, `create() with ${what}: should reject with ValidationError`).toBeInstanceOf(ValidationError)
     }
     expect(calls.filter((c) => c.method === 'insert').length, 'repo.insert calls after only invalid input').toBe(0)
+  })
+
+  it('accepts input right at the limits: a 200-character title, 10 tags, a 30-character tag', async () => {
+    const { repo } = memoryRepo()
+    const svc = createBookmarkService(repo, fixed()) as Service
+    const tags = ['b'.repeat(30), ...Array.from({ length: 9 }, (_, i) => `t${i}`)]
+    const title = 'x'.repeat(200)
+    const created = await value(svc.create({ url: 'https://limits.example/', title, tags }), 'create() with a 200-character title and 10 tags, one of 30 characters (all allowed)')
+    expect([created.title.length, created.tags], 'title length and tags of that bookmark').toEqual([200, tags])
   })
 
   it('refuses a url that is already saved with ConflictError (checked after normalizing)', async () => {

@@ -125,6 +125,14 @@ describe('createSignupService(deps) depends only on the ports it is given', () =
     expect(f.log.filter((l) => l === 'hash' || l.startsWith('insert') || l.startsWith('send')), 'hasher/insert/mail calls after invalid sign-ups').toEqual([])
   })
 
+  it('accepts passwords of exactly 8 and exactly 128 characters', async () => {
+    const f = fakes()
+    const svc = createSignupService(f.deps)
+    await value(svc.signUp({ email: 'eight@x.io', password: '12345678' }), 'signUp with an 8-character password (allowed: 8-128)')
+    await value(svc.signUp({ email: 'long@x.io', password: 'p'.repeat(128) }), 'signUp with a 128-character password (allowed: 8-128)')
+    expect(f.stored.map((u) => u.email), 'users stored').toEqual(['eight@x.io', 'long@x.io'])
+  })
+
   it('refuses a taken email (after normalizing) with EmailTakenError and neither stores nor mails', async () => {
     const f = fakes({ existing: [{ id: 'u0', email: 'bob@x.io', passwordHash: 'h', createdAt: '2020-01-01T00:00:00.000Z' }] })
     const svc = createSignupService(f.deps)

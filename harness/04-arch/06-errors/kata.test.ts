@@ -153,6 +153,10 @@ describe('errorHandler({ log, newId }): the express error middleware', () => {
     expect([kept.body?.error?.requestId, kept.headers['x-request-id']], 'requestId in body and header for x-request-id: req-42').toEqual(['req-42', 'req-42'])
     const bad = await request(app).get('/sync-throw').set('x-request-id', 'bad id<script>')
     expect([bad.body?.error?.requestId, bad.headers['x-request-id']], 'requestId in body and header for x-request-id: "bad id<script>"').toEqual(['fresh-id', 'fresh-id'])
+    const longest = await request(app).get('/sync-throw').set('x-request-id', 'k'.repeat(64))
+    expect(longest.headers['x-request-id'], 'x-request-id header for an incoming id of 64 characters (allowed)').toBe('k'.repeat(64))
+    const tooLong = await request(app).get('/sync-throw').set('x-request-id', 'k'.repeat(65))
+    expect(tooLong.headers['x-request-id'], 'x-request-id header for an incoming id of 65 characters (over 1-64: a new id)').toBe('fresh-id')
   })
 
   it('turns express\'s own client errors into 400 and 413 instead of 500', async () => {

@@ -144,11 +144,13 @@ describe('createWalletService(repo) works with any WalletRepository (the suite i
     const err = await rejectionOf(svc.open({ id: 'taken', owner: 'Eve' }))
     expect(err, 'open() with an id that exists: should reject with WalletExistsError').toBeInstanceOf(errorClass('WalletExistsError'))
     expect(rows.get('taken'), 'the existing wallet after a refused open()').toEqual({ id: 'taken', owner: 'Bob', balanceCents: 1 })
-    for (const cmd of [{ id: 'Not Valid!', owner: 'Ann' }, { id: '', owner: 'Ann' }, { id: 'ann', owner: '   ' }]) {
+    for (const cmd of [{ id: 'Not Valid!', owner: 'Ann' }, { id: '', owner: 'Ann' }, { id: 'ann', owner: '   ' }, { id: 'w'.repeat(41), owner: 'Ann' }, { id: '-ann', owner: 'Ann' }]) {
       const bad = await rejectionOf(svc.open(cmd))
       expect(bad, `open(${JSON.stringify(cmd)}): should reject with ValidationError`).toBeInstanceOf(errorClass('ValidationError'))
     }
     expect(saves.length, 'save() calls: one for "carol", none for the refused open() calls').toBe(1)
+    const longest = 'w'.repeat(40)
+    await value(svc.open({ id: longest, owner: 'Wes' }), 'open() with an id of 40 characters (allowed: up to 40)')
   })
 
   it('deposit() adds to the balance and rejects amounts that are not positive whole cents', async () => {
