@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { useRedis } from '#support/redis'
-import { lazyRaw, waitFor } from '#support/redis-chapter'
+import { lazyRaw, sleep, waitFor } from '#support/redis-chapter'
+import { tapRedis, type Gate, type RedisTap } from '#support/faults/redis'
 import { createBus } from '@kata/redis/pubsub'
 
 const redis = useRedis()
@@ -63,8 +64,33 @@ describe('createBus({ publisher, connect, namespace })', () => {
   })
 
   it('subscribe() resolves only once Redis has the subscription', async () => {
-    const b = bus()
-    await b.subscribe('ready', () => undefined)
+    // The subscriber connection is tapped: its SUBSCRIBE waits on a gate, so a subscribe()
+    // that resolves before Redis confirmed is caught every time, not only when it is slow.
+    const taps: RedisTap[] = []
+    const gates: Gate[] = []
+    const b = createBus({
+      publisher: redis.client(),
+      connect: () => {
+        const tap = tapRedis(redis.client())
+        taps.push(tap)
+        gates.push(tap.hold((cmd) => ['subscribe', 'psubscribe', 'ssubscribe'].includes(cmd.name)))
+        return tap.client
+      },
+      namespace: redis.prefix,
+    }) as Bus
+    opened.push(b)
+    let resolved = false
+    const subscribing = b.subscribe('ready', () => undefined).then(() => void (resolved = true))
+    try {
+      await Promise.race([Promise.any(gates.map((g) => g.reached)), subscribing, sleep(3000)])
+      if (gates.some((g) => g.isReached())) {
+        await sleep(50)
+        expect(resolved, 'subscribe("ready") resolved while its SUBSCRIBE had not reached Redis yet: wait for the subscription to be confirmed').toBe(false)
+      }
+    } finally {
+      for (const t of taps) t.releaseAll()
+    }
+    await subscribing
     expect(await subscribers('ready'), 'PUBSUB NUMSUB for "ready" right after subscribe("ready", …) resolved').toBe(1)
   })
 
