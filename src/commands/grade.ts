@@ -15,7 +15,7 @@ import { writeReports } from '../report/write-reports.ts'
 import { scoreOf, type KataResult } from '../results/model.ts'
 import { summarize, type GradeReport } from '../results/submission.ts'
 import { HarnessGuard } from '../grading/harness-guard.ts'
-import { canIsolate, takePrincipal, usableByOthers } from '../runner/privileges.ts'
+import { canContainSameUser, canIsolate, takePrincipal, usableByOthers, type Principal } from '../runner/privileges.ts'
 import { RunnerPool } from '../runner/pool.ts'
 import { sandboxSubmission, SubmissionError } from '../runner/sandbox.ts'
 import { submissionTarget } from '../runner/target.ts'
@@ -160,19 +160,22 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs: numb
   const t0 = performance.now()
   const submission = realpathSync(resolve(dir))
   const needed = [ctx.root, INSTALL_ROOT, dirname(process.execPath)]
-  const principal = isolation.isolated
+  const principal: (Principal & { release(): void }) | undefined = isolation.isolated
     ? takePrincipal(hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), submission, ...hide], needed))
-    : undefined
+    : canContainSameUser()
+      ? // Still a PID namespace of its own where the system allows one: what it starts dies with it.
+        { name: 'self', uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, hide: [], sameUser: true, release: () => undefined }
+      : undefined
   let sandbox: ReturnType<typeof sandboxSubmission>
   try {
-    sandbox = sandboxSubmission(submission, katas, join(ctx.root, 'exercises'), principal?.gid)
+    sandbox = sandboxSubmission(submission, katas, join(ctx.root, 'exercises'), isolation.isolated ? principal?.gid : undefined)
   } catch (err) {
     principal?.release()
     if (err instanceof SubmissionError) throw new UserError(err.message)
     throw err
   }
   // As the grader's own user, graded code could write to the suites: snapshot and compare.
-  const guard = principal ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
+  const guard = isolation.isolated ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
   const needs = new Set<ServiceName>(katas.flatMap((k) => k.services))
   const services = await Services.resolve(needs, { root: ctx.root, config: ctx.config })
   const pool = new RunnerPool({ catalog: ctx.catalog, services: services.access(), dropPrivileges: principal ?? false }, Math.max(1, jobs ?? availableParallelism()))

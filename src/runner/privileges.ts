@@ -15,6 +15,25 @@ export interface Principal {
   uid: number
   gid: number
   hide: string[]
+  /**
+   * The grader's own user (--unsafe-same-user): only a user and PID namespace, so that
+   * whatever the run starts still dies with it. No uid change, nothing hidden.
+   */
+  sameUser?: boolean
+}
+
+let userns: boolean | undefined
+/** Can this (unprivileged) process make a user and PID namespace? (Some systems forbid it.) */
+export function canContainSameUser(): boolean {
+  if (userns === undefined) {
+    try {
+      execFileSync('unshare', ['--user', '--pid', '--fork', '--kill-child', 'true'], { stdio: 'ignore', timeout: 5000 })
+      userns = true
+    } catch {
+      userns = false
+    }
+  }
+  return userns
 }
 
 /** The pool of system users graded runs take turns with (created on first use, as root). */
@@ -155,6 +174,7 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
  * Used as fork's execPath + execArgv: `unshare … sh -c '…; exec setpriv … "$@"' sh node …`.
  */
 export function isolationCommand(principal: Principal): { execPath: string; args: string[] } {
+  if (principal.sameUser) return { execPath: '/usr/bin/unshare', args: ['--user', '--pid', '--fork', '--kill-child', '--', process.execPath] }
   const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
   const script = [...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
   return {

@@ -112,7 +112,7 @@ describe.runIf(isRoot)('grade as root: each run its own user; every attack defea
     expect(leftovers()).toBe(0)
     expect(existsSync('/tmp/roadmap-pwned')).toBe(false)
   })
-  it('exits with the computed code (below the minimum: 1)', async () => {
+  it('exits with the computed code (below the minimum: 1)', { timeout: 600_000 }, async () => {
     const out = join(tmp('roadmap-attack-out-'), 'o')
     const r = await run(['grade', b.sub, '--root', b.root, '--out', out, '--kata', 'demo/object-is-patched', '--kata', 'demo/honest'])
     expect(r.code, r.stderr).toBe(1)
@@ -130,7 +130,7 @@ describe.runIf(isRoot)('grade as an ordinary user', () => {
     b = buildCorpus((root) => attacks(root))
     plantLinks(b)
   })
-  it('refuses to run graded code as its own user, and says what to do', async () => {
+  it('refuses to run graded code as its own user, and says what to do', { timeout: 600_000 }, async () => {
     const g = await gradeCorpus(b, { as: ORDINARY })
     expect(g.code).toBe(2)
     expect(g.stderr).toMatch(/refuses to run graded code as its own user.*sudo.*--unsafe-same-user/s)
@@ -188,7 +188,7 @@ describe.runIf(isRoot)('grade --many: three students, none can touch another', (
 })
 
 describe('reports the graded code cannot touch', () => {
-  it('a pre-planted --out link is refused before anything runs', async () => {
+  it('a pre-planted --out link is refused before anything runs', { timeout: 120_000 }, async () => {
     const d = tmp('roadmap-attack-plant-')
     const target = tmp('roadmap-attack-target-')
     symlinkSync(target, join(d, 'out'))
@@ -197,7 +197,7 @@ describe('reports the graded code cannot touch', () => {
     expect(r.stderr).toMatch(/is a symbolic link/)
     expect(readdirSync(target)).toEqual([])
   })
-  it.runIf(isRoot)('an --out folder owned by someone else is refused', async () => {
+  it.runIf(isRoot)('an --out folder owned by someone else is refused', { timeout: 120_000 }, async () => {
     const d = join(tmp('roadmap-attack-own-'), 'out')
     mkdirSync(d)
     chownSync(d, 65534, 65534)
@@ -205,7 +205,7 @@ describe('reports the graded code cannot touch', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/belongs to another user/)
   })
-  it('a submission whose exercises/ is a link is refused', async () => {
+  it('a submission whose exercises/ is a link is refused', { timeout: 120_000 }, async () => {
     const d = tmp('roadmap-attack-exlink-')
     symlinkSync(join(ROOT, 'solutions'), join(d, 'exercises'))
     const r = await run(['grade', d, '--out', join(tmp(), 'o'), '--kata', 'start/first-verdict'])
