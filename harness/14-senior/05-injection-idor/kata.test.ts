@@ -209,6 +209,18 @@ describe('SQL injection: input is data, never SQL', () => {
     }
   })
 
+  it('a backslash in the search is a literal character too (LIKE reads it as its escape character)', async () => {
+    const created = await call('POST', '/documents', ALICE, { title: 'copy C:\\new\\x to the share', body: 'paths' })
+    expect(created.status, 'Alice: POST /documents with a backslash in the title: status').toBe(201)
+    for (const q of ['\\n', ':\\', '\\']) {
+      const path = `/documents?q=${encodeURIComponent(q)}`
+      expect(
+        titles((await call('GET', path, ALICE)).body),
+        `Alice: GET ${path} (q = ${q}): titles. With LIKE, a backslash escapes the next character unless it is escaped itself; escape \\ before % and _ (or search with strpos)`,
+      ).toEqual(['copy C:\\new\\x to the share'])
+    }
+  })
+
   it('sort and order accept only their listed values: anything else is 400 and runs nothing', async () => {
     for (const qs of [
       `sort=${encodeURIComponent('title; DROP TABLE documents')}`,
