@@ -99,6 +99,8 @@ describe('step 1: CRUD for notes', () => {
     ['PATCH', { title: '   ' }, { title: 'length' }],
     ['PATCH', { title: null }, { title: 'required' }],
     ['PATCH', ['not', 'an', 'object'], { $: 'type' }],
+    ['PATCH', { title: 'Changed', body: 42 }, { body: 'type' }],
+    ['PATCH', { title: 'Changed', tags: ['ok', 'not ok'] }, { 'tags[1]': 'format' }],
   ])('%s %j → 400 validation with fields %j, nothing changes', async (method, body, fields) => {
     const { app, create } = setup()
     const note = await create({ title: 'Keep me', body: 'as is' })
@@ -107,6 +109,14 @@ describe('step 1: CRUD for notes', () => {
     expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(400)
     expect(res.body, `${method} ${JSON.stringify(body)}: body`).toEqual({ error: 'validation', fields })
     expect((await request(app).get('/notes')).body.items, 'notes after the rejected request').toEqual([note])
+  })
+
+  it('accepts the upper bounds: a 200-character title, a 10 000-character body, 10 tags', async () => {
+    const { app } = setup()
+    const res = await request(app)
+      .post('/notes')
+      .send({ title: 't'.repeat(200), body: 'b'.repeat(10_000), tags: Array.from({ length: 10 }, (_, i) => `t${i}`) })
+    expect(res.status, 'POST /notes with a 200-char title, a 10000-char body and 10 tags (all at their limit)').toBe(201)
   })
 
   it('400 {"error":"invalid_json"} for a malformed body', async () => {
