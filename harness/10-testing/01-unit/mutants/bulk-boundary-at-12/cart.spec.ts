@@ -34,14 +34,14 @@ export function defineTests({ describe, it, expect }: TestApi, { quote, CartErro
       expect(quote([item(15, 11)]).discountCents).toBe(16)
     })
     it('applies to that line only', () => {
-      expect(quote([item(100, 10), item(1000, 1)]).discountCents).toBe(100)
+      expect(quote([item(100, 12), item(1000, 1)]).discountCents).toBe(120)
     })
   })
 
   describe('coupons', () => {
     it('SAVE10 takes 10% of what is left after the bulk discount', () => {
-      // 10 × 1000 = 10000, bulk 1000 → 9000, SAVE10 900
-      expect(quote([item(1000, 10)], 'SAVE10').discountCents).toBe(1900)
+      // 12 × 1000 = 12000, bulk 1200 → 10800, SAVE10 1080
+      expect(quote([item(1000, 12)], 'SAVE10').discountCents).toBe(2280)
     })
     it('SAVE10 rounds down', () => {
       expect(quote([item(1999)], 'SAVE10').discountCents).toBe(199)
