@@ -98,6 +98,10 @@ describe('step 2: queries built from options', () => {
   it('list() returns products ordered by id, 50 at most by default', async () => {
     const { r, made } = await seed()
     expect(await r.list(), 'list()').toEqual(made)
+    await pg.pool.query(`INSERT INTO products (sku, display_name, price) SELECT 'BULK-' || g, 'bulk ' || g, 1 FROM generate_series(1, 45) AS g`)
+    const all = await r.list()
+    expect(all.length, 'list() with 57 products: the default limit is 50').toBe(50)
+    expect(all.slice(0, 12), 'the first 12 of list() with 57 products').toEqual(made)
   })
 
   it('list({ tag }), list({ inStock }) and both together filter in SQL', async () => {
