@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { benchWorkspace } from '../bench/workspace.ts'
@@ -68,4 +69,43 @@ describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
       throw new Error('roadmap did not quit on q')
     })
   }
+
+  for (const lang of ['en', 'ru'] as const) {
+    it(`walks the failing tests, opens a diff in full, shows a step kata and check-all's summary (${lang})`, { timeout: 180_000 }, async () => {
+      dir = smallWorkspace(['00-start', '01-core'])
+      const t = lang === 'en'
+        ? { failing: /✗ failed/, second: /Failing test 2 of \d+/, diffLines: /\(\d+–\d+ \/ \d+\)|Expected|Received/, step: /Step 1 of \d+/, summary: /By chapter[\s\S]*Language core/ }
+        : { failing: /✗ не пройдена/, second: /Упавший тест 2 из \d+/, diffLines: /\(\d+–\d+ \/ \d+\)|Expected|Received/, step: /Шаг 1 из \d+/, summary: /По главам[\s\S]*Ядро языка/ }
+      const cmd = `cd ${dir} && env -u CI TERM=xterm-256color ${process.execPath} ${join(ROOT, 'bin/roadmap.js')} watch --lang ${lang}`
+      tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '45', cmd)
+      const show = (what: string, s: string) => process.stdout.write(`\n--- ${what} (${lang}) ---\n${s}\n`)
+      show('a failing run', await waitFor(t.failing, 60_000))
+      tmux('send-keys', '-t', session, 'Right')
+      show('the second failing test', await waitFor(t.second))
+      tmux('send-keys', '-t', session, 'd')
+      show('its diff in full', await waitFor(t.diffLines))
+      tmux('send-keys', '-t', session, 'd')
+      // core/channels is a multi-step kata: open it from the list.
+      tmux('send-keys', '-t', session, 'l')
+      await waitFor(/core\/channels/)
+      const index = loadCatalogLenient(dir).catalog.katas.findIndex((k) => k.id === 'core/channels')
+      for (let i = 0; i < index; i++) tmux('send-keys', '-t', session, 'Down')
+      tmux('send-keys', '-t', session, 'Enter')
+      show('a step kata', await waitFor(t.step, 60_000))
+      tmux('send-keys', '-t', session, 'c')
+      show("check-all's summary", await waitFor(t.summary, 150_000))
+      tmux('send-keys', '-t', session, 'q')
+    })
+  }
 })
+
+/** A checkout holding only some chapters (check-all over them stays quick), code and dependencies linked. */
+function smallWorkspace(chapters: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'roadmap-e2e-'))
+  for (const side of ['harness', 'exercises', 'solutions']) {
+    for (const c of chapters) cpSync(join(ROOT, side, c), join(dir, side, c), { recursive: true })
+  }
+  for (const f of ['support', 'topics.yaml', 'kata-modules.d.ts']) cpSync(join(ROOT, 'harness', f), join(dir, 'harness', f), { recursive: true })
+  for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
+  return dir
+}

@@ -17,6 +17,18 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use lower-case words joined by "-" (like "rate-limit")')
 
+export const Hint = z
+  .object({
+    en: z.string().trim().min(1, 'the English text is empty'),
+    ru: z.string().trim().min(1, 'the Russian text is empty'),
+    tests: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Parts of the names of the tests this hint helps with: offered first while one of them fails'),
+  })
+  .strict()
+  .describe('A hint in English and Russian, optionally tied to the tests it helps with')
+
 const overlayName = slug.describe('Folder name under mutants/ or alternatives/')
 
 export const Mutant = z
@@ -69,7 +81,7 @@ export const KataMeta = z
       .boolean()
       .default(false)
       .describe('When true, a partly passing kata scores points × passed/total'),
-    hints: z.array(Bilingual).min(2, 'give at least two progressive hints').describe('Hints, from gentle to explicit'),
+    hints: z.array(Hint).min(2, 'give at least two progressive hints').describe('Hints, from gentle to explicit'),
     steps: z
       .array(z.object({ title: Bilingual, tests: z.string().min(1) }).strict())
       .optional()
@@ -103,6 +115,7 @@ export const ChapterMeta = z
 export type KataMeta = z.infer<typeof KataMeta>
 export type ChapterMeta = z.infer<typeof ChapterMeta>
 export type Bilingual = z.infer<typeof Bilingual>
+export type Hint = z.infer<typeof Hint>
 export type Mutant = z.infer<typeof Mutant>
 export type Alternative = z.infer<typeof Alternative>
 export type ServiceName = z.infer<typeof ServiceName>

@@ -4,6 +4,7 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification
 import type { TestOutcome } from '../results/model.ts'
 import { OutputBuffer } from './output-buffer.ts'
 import { describeError, type LoadFailure } from './errors.ts'
+import { learnerFrame } from './learner-frame.ts'
 
 const TRACE = process.env.ROADMAP_TRACE === '1'
 
@@ -30,7 +31,11 @@ export class Collector implements Reporter {
   private runOutput: OutputBuffer
   private waiting: ((r: RunReport) => void) | undefined
 
-  constructor(private readonly caps: OutputCaps) {
+  /** `learnerRoot`: the graded folder, whose frames in a stack are the learner's own code. */
+  constructor(
+    private readonly caps: OutputCaps,
+    private readonly learnerRoot?: string,
+  ) {
     this.runOutput = new OutputBuffer(caps.perRun)
   }
 
@@ -83,10 +88,12 @@ export class Collector implements Reporter {
     let loadFailure: LoadFailure | undefined
     for (const mod of modules) {
       for (const test of mod.children.allTests()) tests.push(this.outcome(test))
-      const moduleErrors = [...mod.errors(), ...collectSuiteErrors(mod)]
-      if (moduleErrors[0] && !loadFailure) loadFailure = describeError(moduleErrors[0], 'load')
+      // An error of the module is a load failure; one of a suite comes from its hooks.
+      const moduleError = mod.errors()[0]
+      const hookError = collectSuiteErrors(mod)[0]
+      if (!loadFailure && (moduleError || hookError)) loadFailure = this.withFrame(describeError((moduleError ?? hookError)!, moduleError ? 'load' : 'hook'), (moduleError ?? hookError)!)
     }
-    if (!loadFailure && unhandled[0]) loadFailure = describeError(unhandled[0], 'unhandled')
+    if (!loadFailure && unhandled[0]) loadFailure = this.withFrame(describeError(unhandled[0], 'unhandled'), unhandled[0])
     // Node prints this when the capped heap runs out; the worker dies with it.
     if (/JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/.test(this.stderrTail)) {
       loadFailure = { kind: 'oom', message: 'your code used more memory than the worker may have: look for data that grows without bound' }
@@ -102,6 +109,13 @@ export class Collector implements Reporter {
     done?.({ tests, loadFailure, output: this.runOutput.toString(), reason })
   }
 
+  /** Adds where in the learner's code an error (not a failed assertion) was thrown. */
+  private withFrame(failure: LoadFailure, err: SerializedError): LoadFailure {
+    if (!this.learnerRoot || failure.kind === 'syntax' || err.name === 'AssertionError' || 'diff' in err) return failure
+    const frame = learnerFrame(err, this.learnerRoot)
+    return frame ? { ...failure, message: `${failure.message}\n${frame}` } : failure
+  }
+
   private outcome(test: TestCase): TestOutcome {
     const result = test.result()
     const durationMs = Math.round(test.diagnostic()?.duration ?? 0)
@@ -112,7 +126,7 @@ export class Collector implements Reporter {
     if (result.state === 'passed') return { name: test.fullName, status: 'pass', durationMs, output }
     if (result.state === 'failed') {
       const err = result.errors[0]
-      const described = err ? describeError(err, 'test') : undefined
+      const described = err ? this.withFrame(describeError(err, 'test'), err) : undefined
       return { name: test.fullName, status: 'fail', message: described?.message ?? 'failed', diff: err?.diff ? stripVTControlCharacters(err.diff) : undefined, output, durationMs }
     }
     // Skipped or todo: counted as failed (a suite never skips; code under test may try).

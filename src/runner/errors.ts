@@ -18,7 +18,7 @@ export const TAMPER_ERROR_NAME = 'TamperingError'
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '') ?? s
 
 /** Turns a serialized Vitest error into a short message for a learner. */
-export function describeError(err: SerializedError, where: 'load' | 'test' | 'unhandled'): LoadFailure {
+export function describeError(err: SerializedError, where: 'load' | 'hook' | 'test' | 'unhandled'): LoadFailure {
   const message = String(err.message ?? '')
   const name = String(err.name ?? 'Error')
   if (name === TAMPER_ERROR_NAME) return { kind: 'tamper', message }
@@ -32,7 +32,7 @@ export function describeError(err: SerializedError, where: 'load' | 'test' | 'un
   if (name === 'SyntaxError' || /Transform failed|PARSE_ERROR|Unexpected token|Unterminated/i.test(message)) {
     return { kind: 'syntax', message: syntaxMessage(err) }
   }
-  const prefix = where === 'load' ? 'your code threw while loading: ' : where === 'unhandled' ? 'unhandled error: ' : ''
+  const prefix = { load: 'your code threw while loading: ', hook: "the suite's setup (beforeAll/beforeEach) failed: ", unhandled: 'unhandled error: ', test: '' }[where]
   return { kind: 'crash', message: `${prefix}${name !== 'Error' && name !== 'AssertionError' ? `${name}: ` : ''}${message}` }
 }
 

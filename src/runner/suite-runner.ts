@@ -55,7 +55,7 @@ export class SuiteRunner {
   static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
     let onRun: (kata: Kata) => void = () => undefined
     const { catalog } = options
-    const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 })
+    const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 }, target.root)
     // The spare worker loads the clients of the services the last kata used: most saves
     // rerun the kata the learner is on.
     let lastServices: ServiceName[] = []

@@ -3,11 +3,12 @@ import { useEffect, useReducer, useRef } from 'react'
 import { text, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { kataState } from '../progress/record.ts'
+import type { TestOutcome } from '../results/model.ts'
 import type { WatchEngine } from '../watch/engine.ts'
 import { Footer } from './components/Footer.tsx'
 import { KataList } from './components/KataList.tsx'
-import { KataPanel } from './components/KataPanel.tsx'
-import { Overview } from './components/Overview.tsx'
+import { failingTests, KataPanel } from './components/KataPanel.tsx'
+import { Overview, overviewColumns } from './components/Overview.tsx'
 import { StatusLine } from './components/StatusLine.tsx'
 import { initialState, reduce } from './state.ts'
 
@@ -20,6 +21,9 @@ interface Props {
   /** Called once when the learner quits, before Ink unmounts. */
   onQuit?: () => void
 }
+
+/** How far the open diff of the failing test on screen can scroll. */
+const diffLines = (failing: TestOutcome[], i: number) => (failing[Math.min(i, failing.length - 1)]?.diff ?? '').split('\n').length
 
 /** The watch screen: the kata in focus, the roadmap beside it, keys in the footer. */
 export function App({ engine, lang, onQuit }: Props) {
@@ -46,6 +50,10 @@ export function App({ engine, lang, onQuit }: Props) {
   const kata = state.focusId ? catalog.byId.get(state.focusId) : undefined
   const result = kata ? state.results[kata.id] : undefined
   const canNext = !!kata && kataState(store, kata.id) === 'passed'
+  const overviewWidth = overviewColumns(catalog, lang)
+  const wide = columns >= overviewWidth + 60
+  // Keep the live region inside the screen: Ink cannot redraw what scrolled away.
+  const bodyRows = Math.max(8, rows - 6 - state.services.filter((s) => s.state === 'missing').length - (state.check?.chapters ? catalog.chapters.length + 1 : 0))
 
   useInput((input, key) => {
     if (input === 'q' || (key.ctrl && input === 'c')) {
@@ -65,7 +73,15 @@ export function App({ engine, lang, onQuit }: Props) {
       } else if (key.escape || input === 'l') setView('kata')
       return
     }
-    if (input === 'h' && kata) {
+    const failing = failingTests(result)
+    if (state.diffOpen && (key.upArrow || input === 'k')) dispatch({ type: 'scroll', delta: -1, max: diffLines(failing, state.failIndex) })
+    else if (state.diffOpen && (key.downArrow || input === 'j')) dispatch({ type: 'scroll', delta: 1, max: diffLines(failing, state.failIndex) })
+    else if (state.diffOpen && (key.pageUp || key.pageDown)) dispatch({ type: 'scroll', delta: key.pageUp ? -bodyRows : bodyRows, max: diffLines(failing, state.failIndex) })
+    else if (key.leftArrow || input === '[') dispatch({ type: 'failing', delta: -1, count: failing.length })
+    else if (key.rightArrow || input === ']') dispatch({ type: 'failing', delta: 1, count: failing.length })
+    else if (input === 'd' || (key.escape && state.diffOpen)) {
+      if (state.diffOpen || failing[state.failIndex]?.diff) dispatch({ type: 'diff' })
+    } else if (input === 'h' && kata) {
       const shown = Math.min(state.hintsShown + 1, kata.hints.length)
       dispatch({ type: 'hint', max: kata.hints.length })
       store.update((p) => {
@@ -83,9 +99,6 @@ export function App({ engine, lang, onQuit }: Props) {
 
   const passed = catalog.katas.filter((k) => kataState(store, k.id) === 'passed').length
   const chapter = kata ? catalog.chapters.find((c) => c.id === kata.chapter) : undefined
-  const wide = columns >= 110
-  // Keep the live region inside the screen: Ink cannot redraw what scrolled away.
-  const bodyRows = Math.max(8, rows - 6 - state.services.filter((s) => s.state === 'missing').length)
 
   return (
     <Box flexDirection="column" width={columns}>
@@ -108,13 +121,25 @@ export function App({ engine, lang, onQuit }: Props) {
         <Box marginTop={1}>
           <Box flexDirection="column" flexGrow={1}>
             {kata && chapter ? (
-              <KataPanel kata={kata} chapterTitle={text(chapter.title, lang)} root={catalog.root} result={result} running={state.running === kata.id} lang={lang} hintsShown={state.hintsShown} rows={bodyRows} />
+              <KataPanel
+                kata={kata}
+                chapterTitle={text(chapter.title, lang)}
+                root={catalog.root}
+                result={result}
+                running={state.running === kata.id}
+                lang={lang}
+                hintsShown={state.hintsShown}
+                rows={bodyRows}
+                failIndex={state.failIndex}
+                diffOpen={state.diffOpen}
+                diffScroll={state.diffScroll}
+              />
             ) : state.phase === 'ready' ? (
               <Text color="green">{m.allDone}</Text>
             ) : null}
           </Box>
           {wide ? (
-            <Box flexDirection="column" marginLeft={2} width={48} flexShrink={0}>
+            <Box flexDirection="column" marginLeft={2} width={overviewWidth} flexShrink={0}>
               <Text bold>{m.ui.roadmap}</Text>
               <Overview catalog={catalog} store={store} lang={lang} focusChapter={kata?.chapter} />
             </Box>
@@ -122,7 +147,7 @@ export function App({ engine, lang, onQuit }: Props) {
         </Box>
       )}
       <Box marginTop={1}>
-        <Footer lang={lang} view={state.view} canNext={canNext} />
+        <Footer lang={lang} view={state.view} canNext={canNext} failing={failingTests(result).length} diffOpen={state.diffOpen} />
       </Box>
     </Box>
   )

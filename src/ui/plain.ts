@@ -1,3 +1,4 @@
+import { chapterSummaryLines } from './view/chapter-summary.ts'
 import { text, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { paint } from '../report/style.ts'
@@ -36,13 +37,15 @@ export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.Writabl
         if (e.state === 'regressed') write(paint('yellow', `  (${m.regressed})`))
         break
       case 'check-progress':
-        write(paint('dim', `check: ${e.done}/${e.total}, ${e.failed} not passing`))
+        write(paint('dim', m.ui.checking(e.done, e.total, e.failed)))
         break
       case 'check-done':
-        write(m.progress(e.passed, e.total))
+        write(m.ui.checked(e.passed, e.total))
+        write(m.ui.chapterSummary)
+        for (const { line } of chapterSummaryLines(engine.catalog, e.chapters, lang)) write(`  ${line}`)
         break
       case 'ready':
-        write(paint('dim', `Watching exercises/ (ready in ${e.startupMs} ms). Save a file to rerun; Ctrl+C to quit.`))
+        write(paint('dim', `Watching exercises/ (first verdict ${e.startupMs} ms after launch). Save a file to rerun; Ctrl+C to quit.`))
         break
       case 'error':
         write(paint('red', e.message))

@@ -17,7 +17,12 @@ export interface UiState {
   hintsShown: number
   view: View
   listCursor: number
-  check?: { done: number; total: number; failed: number; finished: boolean }
+  check?: { done: number; total: number; failed: number; finished: boolean; chapters?: { id: string; passed: number; total: number }[] }
+  /** Which failing test of the focused kata is on screen (0 = the first). */
+  failIndex: number
+  /** The diff of that test opened in full, and how far it is scrolled. */
+  diffOpen: boolean
+  diffScroll: number
   error?: string
   /** Bumped by every result, so views that depend on progress re-read it. */
   progressTick: number
@@ -32,6 +37,9 @@ export const initialState = (): UiState => ({
   view: 'kata',
   listCursor: 0,
   progressTick: 0,
+  failIndex: 0,
+  diffOpen: false,
+  diffScroll: 0,
 })
 
 export type UiAction =
@@ -39,6 +47,10 @@ export type UiAction =
   | { type: 'view'; view: View }
   | { type: 'cursor'; to: number }
   | { type: 'hint'; max: number }
+  /** Move to the previous or next failing test (wraps around). */
+  | { type: 'failing'; delta: number; count: number }
+  | { type: 'diff' }
+  | { type: 'scroll'; delta: number; max: number }
 
 export function reduce(state: UiState, action: UiAction): UiState {
   switch (action.type) {
@@ -48,6 +60,12 @@ export function reduce(state: UiState, action: UiAction): UiState {
       return { ...state, listCursor: action.to }
     case 'hint':
       return { ...state, hintsShown: Math.min(state.hintsShown + 1, action.max) }
+    case 'failing':
+      return action.count ? { ...state, failIndex: (state.failIndex + action.delta + action.count) % action.count, diffScroll: 0 } : state
+    case 'diff':
+      return { ...state, diffOpen: !state.diffOpen, diffScroll: 0 }
+    case 'scroll':
+      return { ...state, diffScroll: Math.max(0, Math.min(action.max, state.diffScroll + action.delta)) }
     case 'engine':
       return onEvent(state, action.event)
   }
@@ -62,15 +80,20 @@ function onEvent(state: UiState, e: EngineEvent): UiState {
     case 'services':
       return { ...state, services: e.services, starting: new Set([...state.starting].filter((s) => s !== 'services')) }
     case 'focus':
-      return { ...state, focusId: e.id, hintsShown: e.id === state.focusId ? state.hintsShown : 0 }
+      return e.id === state.focusId ? state : { ...state, focusId: e.id, hintsShown: 0, failIndex: 0, diffOpen: false, diffScroll: 0 }
     case 'run-start':
       return { ...state, running: e.id, starting: new Set([...state.starting].filter((s) => s !== 'runner')) }
-    case 'result':
-      return { ...state, running: undefined, results: { ...state.results, [e.result.id]: e.result }, progressTick: state.progressTick + 1 }
+    case 'result': {
+      const results = { ...state.results, [e.result.id]: e.result }
+      if (e.result.id !== state.focusId) return { ...state, running: undefined, results, progressTick: state.progressTick + 1 }
+      // A new verdict starts from its first failing test; a pass clears the hints.
+      const hintsShown = e.result.verdict === 'pass' ? 0 : state.hintsShown
+      return { ...state, running: undefined, results, progressTick: state.progressTick + 1, failIndex: 0, diffOpen: false, diffScroll: 0, hintsShown }
+    }
     case 'check-progress':
       return { ...state, check: { done: e.done, total: e.total, failed: e.failed, finished: false } }
     case 'check-done':
-      return { ...state, check: state.check && { ...state.check, finished: true } }
+      return { ...state, check: state.check && { ...state.check, finished: true, chapters: e.chapters } }
     case 'error':
       return { ...state, error: e.message }
   }

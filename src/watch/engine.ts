@@ -70,7 +70,6 @@ export class WatchEngine {
   }
 
   private async startNow() {
-    const t0 = performance.now()
     const { catalog } = this.opts
     const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
     this.emit({ type: 'starting', what: 'services' })
@@ -91,7 +90,8 @@ export class WatchEngine {
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()
     await Promise.all([this.watcher.ready(), first, this.servicesReady])
-    this.emit({ type: 'ready', startupMs: Math.round(performance.now() - t0) })
+    // From the launch of the process (performance's origin), not from this method: what the learner waited.
+    this.emit({ type: 'ready', startupMs: Math.round(performance.now()) })
   }
 
   private setFocus(id: string | undefined) {
@@ -128,8 +128,11 @@ export class WatchEngine {
       const result = await this.runner.run(kata)
       this.last.set(kata.id, result)
       // The verdict reaches the screen first; the check-off (an fsync) follows at once.
-      this.emit({ type: 'result', result, state: stateAfter(kataState(this.opts.store, kata.id), result) })
-      recordResult(this.opts.store, result)
+      // Check-all runs katas the learner never opened: their starters fail, as they should,
+      // and that is no reason to mark them failed. They stay "not started" until they pass.
+      const untouched = reason === 'check' && !this.opts.store.snapshot.katas[kata.id] && result.verdict !== 'pass'
+      this.emit({ type: 'result', result, state: untouched ? 'not-tried' : stateAfter(kataState(this.opts.store, kata.id), result) })
+      if (!untouched) recordResult(this.opts.store, result)
       if (result.verdict === 'pass' && kata.id === this.focusId && this.opts.autoAdvance && reason !== 'check') this.next()
       return result
     })
@@ -192,7 +195,12 @@ export class WatchEngine {
       if (r && r.verdict !== 'pass') failed++
       this.emit({ type: 'check-progress', done, total: katas.length, failed })
     }
-    this.emit({ type: 'check-done', passed: done - failed, total: katas.length })
+    const chapters = this.opts.catalog.chapters.map((c) => ({
+      id: c.id,
+      passed: c.katas.filter((k) => this.last.get(k.id)?.verdict === 'pass').length,
+      total: c.katas.length,
+    }))
+    this.emit({ type: 'check-done', passed: done - failed, total: katas.length, chapters })
   }
 
   serviceStatuses() {

@@ -11,7 +11,7 @@ export type EngineEvent =
   | { type: 'run-start'; id: string; reason: 'start' | 'save' | 'rerun' | 'focus' | 'check' }
   | { type: 'result'; result: KataResult; state: KataState }
   | { type: 'check-progress'; done: number; total: number; failed: number }
-  | { type: 'check-done'; passed: number; total: number }
+  | { type: 'check-done'; passed: number; total: number; chapters: { id: string; passed: number; total: number }[] }
   | { type: 'error'; message: string }
 
 export type EngineListener = (event: EngineEvent) => void

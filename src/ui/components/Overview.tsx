@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink'
+import stringWidth from 'string-width'
 import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { kataState } from '../../progress/record.ts'
@@ -9,8 +10,18 @@ const bar = (done: number, total: number, width = 12) => {
   return '█'.repeat(full) + '░'.repeat(width - full)
 }
 
+/** Display width of the longest chapter title (CJK and emoji take two cells; Cyrillic one). */
+const titleWidth = (catalog: Catalog, lang: Lang) => Math.max(8, ...catalog.chapters.map((c) => stringWidth(text(c.title, lang))))
+
+/** Pads to a display width, not a length: what lines columns up on a terminal. */
+export const padCells = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - stringWidth(s)))
+
+/** Columns the overview needs: marker, the longest title, the bar and "nn/nn ✓". */
+export const overviewColumns = (catalog: Catalog, lang: Lang) => 2 + titleWidth(catalog, lang) + 1 + 12 + 8
+
 /** Chapters in roadmap order with passed/total and a bar; the current chapter marked. */
 export function Overview({ catalog, store, lang, focusChapter }: { catalog: Catalog; store: ProgressStore; lang: Lang; focusChapter?: string }) {
+  const width = titleWidth(catalog, lang)
   return (
     <Box flexDirection="column">
       {catalog.chapters.map((ch) => {
@@ -19,7 +30,7 @@ export function Overview({ catalog, store, lang, focusChapter }: { catalog: Cata
         return (
           <Text key={ch.id} bold={ch.id === focusChapter} wrap="truncate">
             {ch.id === focusChapter ? '▶ ' : '  '}
-            {text(ch.title, lang).padEnd(24).slice(0, 24)} <Text color={complete ? 'green' : 'cyan'}>{bar(done, ch.katas.length)}</Text> {done}/{ch.katas.length}
+            {padCells(text(ch.title, lang), width)} <Text color={complete ? 'green' : 'cyan'}>{bar(done, ch.katas.length)}</Text> {done}/{ch.katas.length}
             {complete ? <Text color="green"> ✓</Text> : null}
           </Text>
         )

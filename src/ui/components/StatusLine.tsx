@@ -4,6 +4,7 @@ import type { Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
 import { SERVICES } from '../../services/catalog.ts'
 import type { UiState } from '../state.ts'
+import { chapterSummaryLines } from '../view/chapter-summary.ts'
 
 /** Warm-up progress, missing services (what they block, how to start them), a check in progress. */
 export function StatusLine({ state, catalog, lang }: { state: UiState; catalog: Catalog; lang: Lang }) {
@@ -24,6 +25,17 @@ export function StatusLine({ state, catalog, lang }: { state: UiState; catalog: 
           {state.check.finished ? m.ui.checked(state.check.done - state.check.failed, state.check.total) : m.ui.checking(state.check.done, state.check.total, state.check.failed)}{' '}
           {'█'.repeat(Math.round((state.check.done / Math.max(1, state.check.total)) * 20)).padEnd(20, '░')}
         </Text>
+      ) : null}
+      {state.check?.finished && state.check.chapters ? (
+        <Box flexDirection="column">
+          <Text bold>{m.ui.chapterSummary}</Text>
+          {chapterSummaryLines(catalog, state.check.chapters, lang).map(({ line, complete }) => (
+            <Text key={line} color={complete ? 'green' : undefined} wrap="truncate-end">
+              {'  '}
+              {line}
+            </Text>
+          ))}
+        </Box>
       ) : null}
       {state.error ? <Text color="red">{state.error}</Text> : null}
     </Box>
