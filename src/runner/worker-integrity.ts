@@ -23,10 +23,8 @@ function lock(target: object, names: PropertyKey[] = Reflect.ownKeys(target)) {
  */
 export function freezeGrading() {
   lock(Object, ['is', 'keys', 'values', 'entries', 'assign', 'getOwnPropertyNames', 'getOwnPropertySymbols', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', 'getPrototypeOf', 'setPrototypeOf', 'defineProperty', 'defineProperties', 'freeze', 'isFrozen', 'create', 'hasOwn'])
-  lock(Object.prototype, ['hasOwnProperty', 'propertyIsEnumerable', 'isPrototypeOf'])
   lock(Array, ['isArray', 'from', 'of'])
   lock(Array.prototype, ['every', 'some', 'map', 'filter', 'forEach', 'includes', 'indexOf', 'join', 'push', 'pop', 'slice', 'sort', 'keys', 'values', 'entries', 'reduce', 'find', 'findIndex', 'concat', Symbol.iterator])
-  lock(Function.prototype, ['call', 'apply', 'bind', Symbol.hasInstance])
   lock(Reflect)
   lock(Number, ['isNaN', 'isInteger'])
   lock(globalThis, ['isNaN', 'Object', 'Array', 'Reflect', 'Function', 'Map', 'Set', 'Symbol', 'Error', MATCHERS, GLOBAL_EXPECT, Symbol.for('matchers-object'), Symbol.for('asymmetric-matchers-object')])
