@@ -1,5 +1,6 @@
 // Helpers for the suites of chapter 01-core (concurrency katas): watch promises
 // without awaiting them, let pending work run, and count live timers.
+import { createHook } from 'node:async_hooks'
 import { expect } from 'vitest'
 
 import { deferred, type Deferred } from './async.ts'
@@ -71,3 +72,28 @@ export function track<T>(promise: Promise<T>): Tracked<T> {
 
 /** Ref'd timers alive in this process: the ones that would keep it from exiting. */
 export const liveTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+
+/**
+ * How many timers `run` created that are still pending once it is done (cleared and
+ * fired ones do not count). Unlike liveTimers it also sees unref'd timers: unref() only
+ * stops a timer from keeping the process alive, it does not cancel it.
+ */
+export async function timersLeftBy(run: () => unknown): Promise<number> {
+  const live = new Set<number>()
+  const hook = createHook({
+    init(id, type) {
+      if (type === 'Timeout') live.add(id)
+    },
+    destroy(id) {
+      live.delete(id)
+    },
+  })
+  hook.enable()
+  try {
+    await run()
+    await flush()
+  } finally {
+    hook.disable()
+  }
+  return live.size
+}

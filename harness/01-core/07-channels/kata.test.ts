@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { flush, liveTimers, track, within } from '#support/core'
+import { flush, liveTimers, timersLeftBy, track, within } from '#support/core'
 import { Channel, ChannelClosedError, select } from '@kata/core/channels'
 
 interface Received<T> {
@@ -326,6 +326,12 @@ describe('step 3: select with a timeout', () => {
     await s
     await flush()
     expect(liveTimers() - before, 'timers still pending after two select(…, 60000) that a channel won').toBe(0)
+    const left = await timersLeftBy(async () => {
+      const s2 = select([a], 60_000)
+      await a.send(3)
+      await s2
+    })
+    expect(left, 'timers still pending (unref\'d ones included) after a select(…, 60000) that a channel won: clear the timer, unref() does not cancel it').toBe(0)
   })
 
   it('merges two producers until both close (fan-in with select)', async () => {

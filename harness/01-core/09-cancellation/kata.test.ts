@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { deferred, flush, liveTimers, sleep as realSleep, track, within } from '#support/core'
+import { deferred, flush, liveTimers, sleep as realSleep, timersLeftBy, track, within } from '#support/core'
 import { runJob, sleep, withTimeout } from '@kata/core/cancellation'
 
 interface Scope {
@@ -54,6 +54,14 @@ describe('sleep(ms, signal?)', () => {
     const got = await within(p.promise, 1000)
     expect(got, 'sleep(60000, signal) after ctl.abort(reason)').toEqual({ status: 'rejected', reason })
     expect(liveTimers() - before, 'timers left pending by the aborted sleep').toBe(0)
+    const left = await timersLeftBy(async () => {
+      const c = new AbortController()
+      const s = sleep(60_000, c.signal)
+      s.catch(() => {})
+      c.abort(new Error('gone'))
+      await s.catch(() => {})
+    })
+    expect(left, 'timers still pending (unref\'d ones included) after an aborted sleep(60000): clear the timer, unref() does not cancel it').toBe(0)
   })
 
   it('rejects at once when the signal is already aborted', async () => {
@@ -113,6 +121,14 @@ describe('withTimeout(parent, ms)', () => {
     for (let i = 0; i < 200; i++) withTimeout(parent.signal, 60_000).cancel()
     expect(liveTimers() - timers, 'timers left pending after 200 × withTimeout(parent, 60000).cancel()').toBe(0)
     expect(listeners(parent.signal) - before, 'listeners left on the parent after 200 cancelled children').toBe(0)
+  })
+
+  it('cancel() cancels the deadline timer, not just unrefs it', async () => {
+    const parent = new AbortController()
+    const left = await timersLeftBy(() => {
+      for (let i = 0; i < 20; i++) withTimeout(parent.signal, 60_000).cancel()
+    })
+    expect(left, 'timers still pending (unref\'d ones included) after 20 × withTimeout(parent, 60000).cancel()').toBe(0)
   })
 
   it('releases the parent listener once the deadline has fired', async () => {
