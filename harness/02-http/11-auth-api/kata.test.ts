@@ -137,12 +137,33 @@ describe('step 1: register, storing only a password hash', () => {
 
   it('lets exactly one of 5 concurrent registrations of the same email win; the others get 409', async () => {
     const { app, users } = setup()
+    // Forced interleaving: a lookup of the email is held until all 5 requests have looked it up
+    // (or 1.5 s passed), so a "look up, then insert" check always sees the email free 5 times.
+    const findByEmail = users.findByEmail.bind(users)
+    let lookups = 0
+    let allLooked!: () => void
+    const barrier = new Promise<void>((resolve) => (allLooked = resolve))
+    users.findByEmail = async (email: string) => {
+      if (++lookups === 5) allLooked()
+      await Promise.race([barrier, new Promise((resolve) => setTimeout(resolve, 1500))])
+      return findByEmail(email)
+    }
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) => request(app).post('/auth/register').send({ email: 'race@example.com', password: `password-${i}` })),
     )
     const statuses = results.map((r) => r.status).sort()
-    expect(statuses, 'statuses of 5 concurrent POST /auth/register race@example.com (the store rejects duplicates with code "duplicate")').toEqual([201, 409, 409, 409, 409])
+    expect(
+      statuses,
+      'statuses of 5 concurrent POST /auth/register race@example.com: all 5 looked the email up before any inserted it. ' +
+        'The store rejects the duplicates with code "duplicate": map that rejection to 409 (a lookup first cannot prevent the race)',
+    ).toEqual([201, 409, 409, 409, 409])
     expect(users.rows.size, 'users stored').toBe(1)
+  })
+
+  it('accepts passwords of 8 and of 72 characters', async () => {
+    const { register } = setup()
+    await register('eight@example.com', 'p'.repeat(8))
+    await register('seventy-two@example.com', 'p'.repeat(72))
   })
 
   it.each([
