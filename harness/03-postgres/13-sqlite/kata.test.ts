@@ -76,6 +76,10 @@ describe.each(backends)('TaskRepo contract on %s', (_name, backend) => {
     const c = await repo.add({ title: 'c', priority: 4 })
     const d = await repo.add({ title: 'd' })
     expect((await repo.list()).map((t) => t.title), 'titles from list()').toEqual([b, c, d, a].map((t) => t.title))
+    // Completing b rewrites its row (PostgreSQL puts the new version at the end of the table):
+    // only "then by id" keeps b before c.
+    await repo.complete(b.id)
+    expect((await repo.list()).map((t) => t.title), 'titles from list() after completing b (priority 4 like c, smaller id)').toEqual([b, c, d, a].map((t) => t.title))
   })
 
   it('list({ done }) and list({ search }) filter, alone and together; search ignores case', async () => {
@@ -92,7 +96,7 @@ describe.each(backends)('TaskRepo contract on %s', (_name, backend) => {
     expect(await titles({ search: 'zzz' }), 'list({ search: "zzz" })').toEqual([])
   })
 
-  it('search treats %, _ and quotes as plain characters', async () => {
+  it('search treats %, _, backslashes and quotes as plain characters', async () => {
     const { repo } = await backend.fresh()
     await repo.add({ title: 'plain' })
     await repo.add({ title: '100% done' })
@@ -101,6 +105,8 @@ describe.each(backends)('TaskRepo contract on %s', (_name, backend) => {
     expect(await titles('%'), 'list({ search: "%" })').toEqual(['100% done'])
     expect(await titles('_'), 'list({ search: "_" })').toEqual(["it's_here"])
     expect(await titles("'"), "list({ search: \"'\" })").toEqual(["it's_here"])
+    await repo.add({ title: 'C:\\temp' })
+    expect(await titles('\\'), 'list({ search: "\\" }): a backslash is a plain character too (escape it as well)').toEqual(['C:\\temp'])
   })
 
   it('complete(id) marks a task done once: true, then false; false for an unknown id', async () => {
