@@ -71,12 +71,6 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       detached: true,
     })
     child.on('error', () => undefined)
-    if (process.env.ROADMAP_DEBUG_WORKER) {
-      child.stderr?.on('data', (d) => process.stderr.write(`[worker] ${d}`))
-      child.stdout?.on('data', (d) => process.stderr.write(`[worker out] ${d}`))
-      process.stderr.write(`[worker] started ${child.pid} ${child.spawnargs.slice(0, 3).join(' ')}\n`)
-      child.on('exit', (code, signal) => process.stderr.write(`[worker] exit ${code} ${signal}\n`))
-    }
     return { child, mark }
   }
 
