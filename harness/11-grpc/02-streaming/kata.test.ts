@@ -61,6 +61,10 @@ class Pricing {
   private calls = 0
   /** When set, a session's first lookup waits until its second one has answered (at most 300 ms). */
   holdFirst = false
+  /** A lookup of HOLD is pending; `release()` lets it answer. */
+  holding = false
+  release = () => undefined as void
+  released = new Promise<void>((resolve) => (this.release = resolve))
   openSession() {
     const id = ++this.opened
     this.open.add(id)
@@ -69,6 +73,12 @@ class Pricing {
     const second = new Promise<void>((resolve) => (secondAnswered = resolve))
     return {
       price: async (symbol: string) => {
+        if (symbol === 'HOLD') {
+          // Held until the suite lets go: the stream is cancelled while this lookup is pending.
+          this.holding = true
+          await Promise.race([this.released, sleep(3_000)])
+          return undefined
+        }
         const n = lookups++
         // A server that looks prices up in parallel certainly gets the second answer first;
         // one that serialises them never asks the second before the first has answered.
@@ -263,6 +273,15 @@ describe('step 2: bidirectional streaming — Quote', () => {
     await sleep(50)
     call.cancel()
     expect(await until(() => pricing.open.size === 0, 5_000), 'pricing session closed within 5 s of the client cancelling').toBe(true)
+  })
+
+  it('closes the pricing session when the client cancels while a price lookup is pending', async () => {
+    const { call } = quote([{ requestId: 'h', symbol: 'HOLD', qty: 1 }], { end: false })
+    expect(await until(() => pricing.holding, 5_000), 'the server looked up the price of HOLD').toBe(true)
+    call.cancel()
+    await sleep(100)
+    pricing.release() // the lookup answers after the stream was cancelled
+    expect(await until(() => pricing.open.size === 0, 5_000), 'pricing session closed after the client cancelled during a lookup: close it on cancellation (or in finally), not only after the last reply').toBe(true)
   })
 })
 

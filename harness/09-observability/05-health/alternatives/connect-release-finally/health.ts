@@ -22,7 +22,10 @@ async function checkPostgres(pool: pg.Pool, timeoutMs: number): Promise<Check> {
   // A client of our own, given back in finally on every path; a failed one is destroyed.
   const query = (async (): Promise<Check> => {
     const client = await pool.connect()
+    // A checked-out client has no pool listener: a cut connection must not crash the process.
     let failure: Error | undefined
+    const onError = (err: Error) => void (failure = err)
+    client.on('error', onError)
     try {
       await client.query('select 1')
       return 'ok'
@@ -30,6 +33,7 @@ async function checkPostgres(pool: pg.Pool, timeoutMs: number): Promise<Check> {
       failure = err as Error
       throw err
     } finally {
+      client.off('error', onError)
       client.release(failure)
     }
   })().catch(() => 'fail' as const)
