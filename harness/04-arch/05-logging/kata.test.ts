@@ -136,12 +136,23 @@ describe('createLogger({ sink, level, fields, now }): JSON lines', () => {
   })
 })
 
-/** An app with the learner's middleware and routes that use the request-scoped logger. */
-function appWith(root: Logger, newId?: () => string) {
+/**
+ * An app with the learner's middleware and routes that use the request-scoped logger.
+ * With `together`, /work/:n holds every request until that many have entered it, so all
+ * their middleware calls have run before any of them logs: the interleaving is forced.
+ */
+function appWith(root: Logger, newId?: () => string, together = 0) {
+  let entered = 0
+  let releaseAll!: () => void
+  const allIn = new Promise<void>((r) => (releaseAll = r))
+  // A request lost on the way must not hang the suite: give up waiting after a while.
+  if (together) setTimeout(releaseAll, 5000).unref()
   const app = express()
   app.use(requestLogger(root, newId ? { newId } : undefined))
   const logOf = (res: Response) => res.locals.log as Logger | undefined
   app.get('/work/:n', async (req: Request<{ n: string }>, res: Response) => {
+    if (together && ++entered >= together) releaseAll()
+    if (together) await allIn
     await sleep(Number(req.params.n) % 7) // interleave concurrent requests
     logOf(res)?.info('working', { echo: req.get('x-request-id') ?? null, n: Number(req.params.n) })
     res.json({ ok: true })
@@ -195,7 +206,7 @@ describe('requestLogger(logger, { newId }): a request-scoped logger', () => {
 
   it('keeps ids apart under 40 concurrent requests: every line carries the id of its own request', async () => {
     const s = memorySink()
-    const app = appWith(logger({ sink: s.sink }, 'createLogger'))
+    const app = appWith(logger({ sink: s.sink }, 'createLogger'), undefined, 40)
     const ids = Array.from({ length: 40 }, (_, i) => `req-${i}`)
     await Promise.all(ids.map((id, i) => request(app).get(`/work/${i}`).set('x-request-id', id)))
     const working = s.entries().filter((e) => e.message === 'working')
