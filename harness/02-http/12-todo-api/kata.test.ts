@@ -232,6 +232,23 @@ describe('step 3: cursor pagination', () => {
     expect(pages.slice(0, -1).every((p) => p.length === 2), 'every page but the last has 2 items').toBe(true)
   })
 
+  it.each([
+    ['?sort=priority&limit=2'],
+    ['?sort=-priority&limit=2'],
+    ['?sort=dueDate&limit=3'],
+    ['?sort=-dueDate&limit=3'],
+  ])('does not skip or repeat equal sort values split across pages (%s)', async (query) => {
+    const { app, create } = setup()
+    await dataset(create)
+    const all = (await request(app).get(`/todos${query.replace(/limit=\d+/, 'limit=100')}`)).body.items.map((t: Todo) => t.title)
+    const pages = await walk(app, query)
+    expect(
+      pages.flat(),
+      `pages of GET /todos${query}, joined: equal values (the same priority, no due date) fall across a page boundary. ` +
+        'The cursor must hold the sort value AND the creation sequence of the last item, and continue strictly after that pair',
+    ).toEqual(all)
+  })
+
   it('stays stable while todos are created and deleted between pages (no repeats, no skips)', async () => {
     const { app, create } = setup()
     const todos: Todo[] = []
@@ -262,6 +279,7 @@ describe('step 3: cursor pagination', () => {
       ['?limit=abc', { limit: 'format' }],
       ['?limit=2.5', { limit: 'format' }],
       ['?cursor=not-a-cursor!!', { cursor: 'format' }],
+      [`?cursor=${Buffer.from(JSON.stringify({ hello: 'world' })).toString('base64url')}`, { cursor: 'format' }],
     ] as const) {
       const res = await request(app).get(`/todos${query}`)
       expect(res.status, `GET /todos${query}`).toBe(400)
