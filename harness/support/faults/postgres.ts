@@ -191,10 +191,12 @@ export async function forceRace<P extends Queryable, A, B>(
   await Promise.race([firstReached.passed, a.then(() => undefined, () => undefined)])
   if (phase === 'first') phase = 'released'
   else phase = 'second-running'
+  let secondSettled = false
   const b = second(wrapped)
+  void b.then(() => (secondSettled = true), () => (secondSettled = true))
   if (phase === 'second-running') {
     await until(async () => {
-      if (secondDone) return true
+      if (secondDone || secondSettled) return true
       if ((await lockWaiters(opts.observer)).length > 0) {
         report.secondBlocked = true
         return true
