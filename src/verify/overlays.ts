@@ -15,8 +15,17 @@ export interface Overlay {
   mistake?: string
 }
 
+/** Topics whose mistakes are about timing: races, ordering, cancellation, interleavings. */
+const CONCURRENT = /^(core\.(async|channels|sync|workerpool|context)|http\.(idempotency|shutdown)|hl\.|proj\.|obs\.(health|tracing))/
+
+/**
+ * Whether a kata's verdicts can depend on timing: it talks to services or its topic
+ * is concurrency. Its mutants must be rejected on every one of several runs.
+ */
+export const isConcurrent = (kata: Kata) => kata.services.length > 0 || kata.topics.some((t) => CONCURRENT.test(t))
+
 /** The fewest mutants a kata may have: more where services or concurrency make mistakes subtle. */
-export const minMutants = (kata: Kata) => (kata.services.length ? 5 : 3)
+export const minMutants = (kata: Kata) => (isConcurrent(kata) ? 5 : 3)
 
 export const harnessDir = (catalog: Catalog, kata: Kata) => join(catalog.root, 'harness', kata.dir)
 
@@ -39,7 +48,7 @@ export function overlayProblems(catalog: Catalog, kata: Kata): string[] {
   const problems: string[] = []
   const min = minMutants(kata)
   if (kata.mutants.length < min) {
-    problems.push(`${kata.mutants.length} mutant(s), at least ${min} needed${kata.services.length ? ' (the kata uses services)' : ''}: add realistic wrong solutions under mutants/`)
+    problems.push(`${kata.mutants.length} mutant(s), at least ${min} needed${min > 3 ? ' (services or concurrency)' : ''}: add realistic wrong solutions under mutants/`)
   }
   const readme = join(catalog.root, 'exercises', kata.dir, 'README.md')
   const statement = existsSync(readme) ? squash(readFileSync(readme, 'utf8')) : ''
