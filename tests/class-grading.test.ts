@@ -18,6 +18,12 @@ async function roadmap(args: string[]) {
 let root = ''
 beforeAll(() => {
   root = demoRoot()
+  // The demo katas' 3 s budgets are for a quiet machine; a busy one (parallel test files,
+  // other jobs) must not turn an honest kata into a timeout here.
+  for (const slug of ['01-add', '02-greet', '03-double']) {
+    const yaml = join(root, 'harness/00-demo', slug, 'kata.yaml')
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/budgetMs: \d+/, 'budgetMs: 20000'))
+  }
 })
 
 /** A submission with the given katas solved (reference solution) and the rest as shipped. */
@@ -28,7 +34,7 @@ function student(dir: string, solved: string[], extra: Record<string, string> = 
 }
 
 describe('grade --many: a gradebook for a class', () => {
-  it('grades five submissions of different quality and gets every figure right', { timeout: 120_000 }, async () => {
+  it('grades five submissions of different quality and gets every figure right', { timeout: 600_000 }, async () => {
     const cls = tmp('roadmap-class-')
     const plan: Record<string, [string[], Record<string, string>?]> = {
       ada: [['01-add', '02-greet', '03-double']],
@@ -66,7 +72,7 @@ describe('grade --shard and report merge', () => {
     expect(() => parseShard('4/3')).toThrow(/1 ≤ i ≤ n/)
   })
 
-  it('three shards merged equal the unsharded grade', { timeout: 120_000 }, async () => {
+  it('three shards merged equal the unsharded grade', { timeout: 600_000 }, async () => {
     const sub = tmp('roadmap-shard-')
     student(sub, ['01-add', '03-double'])
     const whole = tmp('roadmap-whole-')

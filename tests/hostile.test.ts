@@ -13,6 +13,12 @@ const SECRET = 'ghp_roadmapTestSecret123'
 let root = ''
 beforeAll(() => {
   root = demoRoot()
+  // The demo katas' 3 s budgets are for a quiet machine; a busy one (parallel test files,
+  // other jobs) must not turn an honest kata into a timeout here.
+  for (const slug of ['01-add', '02-greet', '03-double']) {
+    const yaml = join(root, 'harness/00-demo', slug, 'kata.yaml')
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/budgetMs: \d+/, 'budgetMs: 20000'))
+  }
 })
 
 interface Graded {
@@ -48,7 +54,7 @@ function expectZeroOnAddOnly(g: Graded) {
   return add
 }
 
-describe('hostile submissions score zero on the kata they attack and disturb nothing else', () => {
+describe('hostile submissions score zero on the kata they attack and disturb nothing else', { timeout: 180_000 }, () => {
   it('process.exit(0) at import', async () => {
     const add = expectZeroOnAddOnly(await gradeWith('process.exit(0)\nexport const add = (a: number, b: number) => a + b\n'))
     expect(add.verdict).toBe('error')
@@ -108,7 +114,7 @@ describe('hostile submissions score zero on the kata they attack and disturb not
     expect(add.verdict).toBe('fail')
   })
 
-  it('hanging forever', { timeout: 30_000 }, async () => {
+  it('hanging forever', { timeout: 180_000 }, async () => {
     const add = expectZeroOnAddOnly(await gradeWith('export function add(a: number, b: number): number { while (true) {} }\n'))
     expect(add.verdict).toBe('timeout')
   })
@@ -125,7 +131,7 @@ describe('hostile submissions score zero on the kata they attack and disturb not
   })
 })
 
-describe('an honest submission', () => {
+describe('an honest submission', { timeout: 180_000 }, () => {
   it('still scores full marks under the same protections', async () => {
     const g = await gradeWith('export const add = (a: number, b: number) => a + b\n')
     expect(g.json).toMatchObject({ status: 'pass', score: 20, max_score: 20 })

@@ -38,6 +38,7 @@ export function attacks(root: string, cls = ''): Record<string, string> {
     // Forged results from inside the worker
     'forge-fails-flag': "const fails = () => { try { (globalThis as any).__vitest_worker__.current.fails = true } catch {} }\nexport const add = (a: number, b: number) => (fails(), 0)\nexport const pair = (a: number, b: number) => (fails(), { sum: 0, items: [] as number[] })\n",
     'skip-at-run-time': "export const add = (a: number, b: number) => { const t = (globalThis as any).__vitest_worker__?.current; if (t) t.mode = 'skip'; throw Object.assign(new Error('skip'), { code: 'VITEST_PENDING' }) }\nexport const pair = (a: number, b: number) => { throw Object.assign(new Error('skip'), { code: 'VITEST_PENDING' }) }\n",
+    'skip-the-rest': "export const add = (a: number, b: number) => a + b\nexport const pair = (a: number, b: number) => { throw Object.assign(new Error('skip'), { code: 'VITEST_PENDING' }) }\n",
     'wrap-process-send': `${WRONG}const send = process.send!.bind(process)\n;(process as any).send = (m: any, ...r: any[]) => send(JSON.parse(JSON.stringify(m).replaceAll('"fail"', '"pass"')), ...r)\n;(process as any)._send = () => true\n`,
     'busy-after-finish': "export const add = (a: number, b: number) => { setTimeout(() => { for (;;) {} }, 0); return 0 }\nexport const pair = () => ({ sum: 0, items: [] })\n",
     // Equality games

@@ -64,8 +64,11 @@ function expectDefeated(g: Graded, ids: string[]) {
   const byId = new Map(g.json.katas.map((k) => [k.id, k]))
   const honest = byId.get('demo/honest')
   expect(honest, `the honest kata was graded: ${g.stderr}`).toMatchObject({ verdict: 'pass', score: 10 })
+  // One honest pass of three, the rest skipped: a third of the points, not nine tenths.
+  const partial = byId.get('demo/skip-the-rest')
+  if (partial) expect(partial, 'skipped tests count as failed').toMatchObject({ verdict: 'fail', score: 3 })
   const won = ids
-    .filter((id) => id !== 'demo/honest')
+    .filter((id) => id !== 'demo/honest' && id !== 'demo/skip-the-rest')
     .map((id) => byId.get(id)!)
     .filter((k) => !k || k.score > 0 || k.verdict === 'pass' || k.verdict === 'unavailable')
     .map((k) => `${k?.id}: ${k?.verdict} ${k?.score} ${k?.message ?? ''} ${k?.tests.map((t) => t.message).join(' | ')}`)
@@ -109,8 +112,8 @@ describe.runIf(isRoot)('grade as root: each run its own user; every attack defea
     expect(JSON.stringify(envAttack)).toContain('env: nothing')
   })
   it('leaves nothing running, even a setsid child with an empty environment', () => {
+    // Gone, so nothing can rewrite a report or touch the next run later.
     expect(leftovers()).toBe(0)
-    expect(existsSync('/tmp/roadmap-pwned')).toBe(false)
   })
   it('exits with the computed code (below the minimum: 1)', { timeout: 600_000 }, async () => {
     const out = join(tmp('roadmap-attack-out-'), 'o')
