@@ -237,7 +237,7 @@ describe('shutdown(deadlineMs)', () => {
     const started = app.slowStarted()
     const slow = get(server.port, '/slow?ms=200')
     await started
-    const both = [server.shutdown(5000), server.shutdown(5000)].map((p) => p.then((r) => ({ r, afterSlow: app.finishedAt.length === 1 })))
+    const both = [server.shutdown(5000), server.shutdown(5000)].map((p) => p.then((r: { forced: boolean }) => ({ r, afterSlow: app.finishedAt.length === 1 })))
     const [a, b] = await Promise.all(both)
     expect([a!.r, b!.r], 'two concurrent shutdown(5000) calls').toEqual([{ forced: false }, { forced: false }])
     expect([a!.afterSlow, b!.afterSlow], 'did each shutdown call resolve after the in-flight request was answered?').toEqual([true, true])
