@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Channel } from 'amqplib'
 import { useRabbit } from '#support/rabbitmq'
 import { deferred, drain, json, readyCount, sleep, waitFor, watchChannel } from '#support/queues'
+import { tapChannel } from '#support/faults/amqp'
 import { startConsumer } from '@kata/queues/ack-prefetch'
 
 interface Delivery {
@@ -145,7 +146,8 @@ describe('startConsumer: ack, nack and redelivery', () => {
   it('a body that is not JSON is rejected at once without calling the handler', async () => {
     const s = await setup('ack.garbage')
     const calls: unknown[] = []
-    await start(s.ch, s.queue, 5, async (d) => void calls.push(d.body))
+    const tap = tapChannel(s.ch)
+    await start(tap.channel, s.queue, 5, async (d) => void calls.push(d.body))
     s.admin.sendToQueue(s.queue, Buffer.from('{not json'))
     s.admin.sendToQueue(s.queue, json({ fine: true }))
     await waitFor(() => calls.length >= 1, () => `the JSON message after the broken one to be handled${s.watch.describe()}`)
@@ -154,6 +156,8 @@ describe('startConsumer: ack, nack and redelivery', () => {
     expect(calls, 'bodies the handler was called with (never the broken one)').toEqual([{ fine: true }])
     const [dead] = await drain(s.admin, s.dlq)
     expect(dead?.content.toString(), 'the dead-lettered message').toBe('{not json')
+    const requeued = tap.log.filter((st) => (st.op === 'nack' || st.op === 'reject') && st.requeue && st.message.content.toString() === '{not json').length
+    expect(requeued, 'nacks with requeue for the body that is not JSON (no retry can fix it: nack it without requeue the first time)').toBe(0)
   })
 
   it('a slow message does not hold back the others: the window keeps moving', async () => {

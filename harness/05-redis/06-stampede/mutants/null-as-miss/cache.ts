@@ -24,8 +24,13 @@ export function createCache({ redis, ttlMs, lockTtlMs }: CacheOptions): Cache {
   async function load<T>(key: string, loader: () => Promise<T>): Promise<T> {
     const valueKey = `cache:${key}`
     const lockKey = `lock:${key}`
+    // The cached value, or null on a miss.
+    const read = async (): Promise<T | null> => {
+      const raw = await redis.get(valueKey)
+      return raw === null ? null : (JSON.parse(raw) as T)
+    }
     for (;;) {
-      const cached = JSON.parse((await redis.get(valueKey)) ?? 'null') as T | null
+      const cached = await read()
       if (cached !== null) return cached
 
       // Across instances: only the holder of the lock calls the loader; the others wait.
@@ -33,8 +38,8 @@ export function createCache({ redis, ttlMs, lockTtlMs }: CacheOptions): Cache {
       if ((await redis.set(lockKey, token, 'PX', lockTtlMs, 'NX')) === 'OK') {
         try {
           // The previous holder may have filled the cache between our GET and our SET NX.
-          const filled = await redis.get(valueKey)
-          if (filled !== null) return JSON.parse(filled) as T
+          const filled = await read()
+          if (filled !== null) return filled
           const value = await loader()
           await redis.set(valueKey, JSON.stringify(value), 'PX', ttlMs)
           return value
