@@ -69,6 +69,16 @@ describe('migrate(db): good data goes in', () => {
     const { rows: ms } = await q('SELECT email, name, created_at FROM members WHERE id = $1', [m])
     expect(ms[0]?.email, 'members.email keeps the case it was written in').toBe('Grace.Hopper@Example.com')
     expect(ms[0]?.created_at instanceof Date, 'members.created_at when none is given').toBe(true)
+    const { rows: types } = await q(
+      `SELECT table_name || '.' || column_name AS col, data_type FROM information_schema.columns
+        WHERE table_schema = current_schema() AND (table_name, column_name) IN (('bookings', 'starts_at'), ('bookings', 'ends_at'), ('bookings', 'created_at'), ('members', 'created_at'))
+        ORDER BY 1`,
+      [],
+    )
+    expect(
+      Object.fromEntries(types.map((t: { col: string; data_type: string }) => [t.col, t.data_type])),
+      'column types: a timestamp without time zone is read in whatever zone the session has, so an instant is not an instant',
+    ).toEqual({ 'bookings.created_at': 'timestamp with time zone', 'bookings.ends_at': 'timestamp with time zone', 'bookings.starts_at': 'timestamp with time zone', 'members.created_at': 'timestamp with time zone' })
   })
 })
 

@@ -157,6 +157,16 @@ describe('redact(value): secrets out, everything else kept, the input untouched'
       expect.fail(`redact(an object that contains itself) threw ${describeThrown(err)}`)
     }
     expect(out, 'redact(an object that contains itself)').toEqual({ name: 'loop', password: REDACTED, self: '[Circular]' })
+    // The same object twice, side by side, is not a cycle: both copies stay.
+    const address = { city: 'Berlin', zip: '10115' }
+    expect(r({ billing: address, shipping: address }, '{ billing, shipping } sharing one address object'), 'redact of one object referenced twice (no cycle): both copies are kept').toEqual({ billing: address, shipping: address })
+  })
+
+  it('a key is a secret when it contains a secret word, or is exactly "pan": company, span and panel are not', () => {
+    expect(
+      r({ company: 'Acme', span: 3, panel: 'left', Pan: '4111', PAN: '5500' }, '{ company, span, panel, Pan, PAN }'),
+      'redact({ company, span, panel, Pan, PAN }): only the keys that are exactly "pan" (in any case) go',
+    ).toEqual({ company: 'Acme', span: 3, panel: 'left', Pan: REDACTED, PAN: REDACTED })
   })
 })
 

@@ -353,6 +353,8 @@ describe('step 3: orders-service reads the catalog tolerantly and publishes what
   it('a response that breaks what it relies on is a ContractError naming the field — never NaN or undefined in an order', async () => {
     const cases: [string, (p: Json) => unknown, string][] = [
       ['price as a string', (p) => ({ ...p, price: '12.99' }), 'price'],
+      ['price as a fraction (euros, not cents)', (p) => ({ ...p, price: 12.99 }), 'price'],
+      ['a negative price', (p) => ({ ...p, price: -1 }), 'price'],
       ['price renamed to priceCents', ({ price, ...p }) => ({ ...p, priceCents: price }), 'price'],
       ['price as { amount, currency } (the v2 shape)', (p) => ({ ...p, price: { amount: p.price, currency: 'EUR' } }), 'price'],
       ['inStock missing', ({ inStock: _, ...p }) => p, 'inStock'],
