@@ -46,7 +46,7 @@ describe('service resolution', () => {
     expect(s.problem('rabbitmq')).toMatch(/rabbitmq-server -detached/)
   })
 
-  it('Testcontainers fails fast and clearly without an engine', async () => {
+  it('Testcontainers fails fast and clearly without an engine', { timeout: 240_000 }, async () => {
     const t0 = performance.now()
     const engine = await dockerEngine()
     expect(performance.now() - t0).toBeLessThan(180_000)
