@@ -91,7 +91,8 @@ async function checkOverlay(setup: CheckSetup, kata: Kata, overlay: Overlay): Pr
   let durationMs = 0
   let detail: string | undefined
   for (let i = 0; i < setup.repeat; i++) {
-    const r = await setup.pool.run(kata, setup.overlays.target, i === 0 ? changed : [])
+    // Every run invalidates: the pool may hand this run to a runner that last saw another overlay of this kata.
+    const r = await setup.pool.run(kata, setup.overlays.target, changed)
     verdicts.push(r.verdict)
     durationMs += r.durationMs
     const held = overlay.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
