@@ -134,6 +134,7 @@ program
   .option('--many', 'the folder holds one submission per student: write a gradebook (CSV, HTML, JSON)')
   .addOption(new Option('-j, --jobs <n>', 'parallel runs (default: the number of cores)').argParser(jobs))
   .option('--json', 'print results.json to stdout too')
+  .option('--unsafe-same-user', 'local use only: run graded code as your own user (it could read your files and environment)')
   .action(act(async () => (await import('./commands/grade.ts')).gradeCommand))
 
 program

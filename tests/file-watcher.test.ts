@@ -65,4 +65,14 @@ describe('file watching', () => {
     await settle(800)
     expect(w.batches.flat()).toContain(w.file)
   })
+
+  it('reports its own failure instead of crashing (the screen then suggests --poll)', async () => {
+    const dir = tmp('roadmap-watch-')
+    const errors: Error[] = []
+    watcher = new FileWatcher(dir, () => undefined, { onError: (e) => errors.push(e) })
+    await watcher.ready()
+    // What chokidar emits when inotify runs out of watches.
+    ;(watcher as unknown as { watcher: NodeJS.EventEmitter }).watcher.emit('error', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }))
+    expect(errors.map((e) => e.message)).toEqual(['no space left on device'])
+  })
 })

@@ -6,7 +6,9 @@ import { availableParallelism } from 'node:os'
 import { parseShard, shardKatas } from '../grading/shard.ts'
 import type { KataCheck } from '../verify/check-kata.ts'
 import { checkHere, checkInProcesses } from '../verify/run-checks.ts'
-import { openContext, requireKata, UserError, type GlobalOptions } from './context.ts'
+import { selectKatas } from '../catalog/select.ts'
+import { catalogProblemsOf, templateLeftovers } from '../verify/leftovers.ts'
+import { openContext, UserError, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
 
 export interface VerifyOptions extends GlobalOptions {
@@ -25,13 +27,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const narrowed = !!(opts.kata?.length || opts.chapter?.length)
   // The whole catalog must be sound; a narrowed run only needs its own part to be.
   const ctx = openContext(opts, !narrowed)
-  let katas: Kata[] = ctx.catalog.katas
-  if (opts.kata?.length) katas = opts.kata.map((q) => requireKata(ctx, q))
-  if (opts.chapter?.length) {
-    const unknown = opts.chapter.filter((c) => !ctx.catalog.chapters.some((ch) => ch.id === c))
-    if (unknown.length) throw new UserError(`no chapter ${unknown.join(', ')}; chapters: ${ctx.catalog.chapters.map((c) => c.id).join(', ')}`)
-    katas = katas.filter((k) => opts.chapter!.includes(k.chapter))
-  }
+  let katas: Kata[] = selectKatas(ctx.catalog, opts, ctx.lang)
   const chapterDirs = ctx.catalog.chapters.filter((c) => opts.chapter?.includes(c.id)).map((c) => `/harness/${c.dir}/`)
   if (ctx.problems.some((p) => chapterDirs.some((d) => p.file.includes(d)))) {
     throw new UserError('this chapter has broken catalog entries (listed above): fix them first')
@@ -42,7 +38,14 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   if (opts.shard) katas = shardKatas(katas, parseShard(opts.shard))
   const t0 = performance.now()
   const out = process.stdout
+  // What is wrong before anything runs: a kata with a catalog problem of its own (it is
+  // left out of the catalog, or kept with a bad field) and template leftovers.
+  const staticProblems = (c: KataCheck) => {
+    const kata = ctx.catalog.byId.get(c.id)
+    return kata ? [...catalogProblemsOf(ctx.problems, kata), ...templateLeftovers(ctx.catalog, kata)] : []
+  }
   const onCheck = (c: KataCheck) => {
+    if (!opts.jsonl) c.problems.unshift(...staticProblems(c))
     if (opts.jsonl) out.write(`${JSON.stringify(c)}\n`)
     else if (!opts.json) out.write(`${checkLine(c)}\n`)
   }

@@ -50,6 +50,9 @@ export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.Writabl
       case 'error':
         write(paint('red', e.message))
         break
+      case 'watcher-error':
+        write(paint('red', m.watcherFailed(e.reason)))
+        break
       case 'run-start':
         break
     }

@@ -24,6 +24,8 @@ export interface UiState {
   diffOpen: boolean
   diffScroll: number
   error?: string
+  /** Why saves are no longer seen, when the file watcher failed. */
+  watcherError?: string
   /** Bumped by every result, so views that depend on progress re-read it. */
   progressTick: number
 }
@@ -96,5 +98,7 @@ function onEvent(state: UiState, e: EngineEvent): UiState {
       return { ...state, check: state.check && { ...state.check, finished: true, chapters: e.chapters } }
     case 'error':
       return { ...state, error: e.message }
+    case 'watcher-error':
+      return { ...state, watcherError: e.reason }
   }
 }

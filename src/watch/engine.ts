@@ -85,7 +85,10 @@ export class WatchEngine {
     this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
     void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
     const exercises = exercisesTarget(catalog).root
-    this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), { poll: this.opts.poll })
+    this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), {
+      poll: this.opts.poll,
+      onError: (err) => this.emit({ type: 'watcher-error', reason: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim() }),
+    })
     const focus = nextKata(catalog, this.opts.store)
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()

@@ -13,5 +13,7 @@ export type EngineEvent =
   | { type: 'check-progress'; done: number; total: number; failed: number }
   | { type: 'check-done'; passed: number; total: number; chapters: { id: string; passed: number; total: number }[] }
   | { type: 'error'; message: string }
+  /** Saves are no longer seen: the surface tells the learner to try --poll. */
+  | { type: 'watcher-error'; reason: string }
 
 export type EngineListener = (event: EngineEvent) => void

@@ -5,6 +5,8 @@ export interface FileWatcherOptions {
   poll?: boolean
   /** Quiet time that closes a burst of events into one change. */
   burstMs?: number
+  /** The watcher itself failed (too many files for inotify, a mount without events). */
+  onError?: (err: Error) => void
 }
 
 /**
@@ -26,6 +28,8 @@ export class FileWatcher {
       pollingInterval: 100,
       ignored: (p) => /(^|[/\\])(node_modules|\.git)([/\\]|$)|~$|\.sw[px]$|\.tmp$|4913$/.test(p),
     })
+    // Without a listener an 'error' event would crash the process.
+    this.watcher.on('error', (err) => opts.onError?.(err instanceof Error ? err : new Error(String(err))))
     this.watcher.on('all', (event, path) => {
       if (event !== 'add' && event !== 'change') return
       this.pending.add(path)

@@ -38,6 +38,7 @@ export function StatusLine({ state, catalog, lang }: { state: UiState; catalog: 
         </Box>
       ) : null}
       {state.error ? <Text color="red">{state.error}</Text> : null}
+      {state.watcherError ? <Text color="red">{m.watcherFailed(state.watcherError)}</Text> : null}
     </Box>
   )
 }
