@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { benchWorkspace } from '../bench/workspace.ts'
 import { loadCatalogLenient } from '../src/catalog/load.ts'
-import { ROOT } from './helpers.ts'
+import { pristineExercises, ROOT } from './helpers.ts'
 
 // The real CLI in a real terminal: tmux runs `roadmap watch`, we type and read the screen.
 const hasTmux = (() => {
@@ -44,6 +44,9 @@ describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
   for (const lang of ['en', 'ru'] as const) {
     it(`solving the current kata passes it and moves the focus on (${lang})`, { timeout: 60_000 }, async () => {
       dir = benchWorkspace(ROOT)
+      // The curriculum's starters, never the learner's work in progress.
+      rmSync(join(dir, 'exercises'), { recursive: true, force: true })
+      cpSync(pristineExercises(), join(dir, 'exercises'), { recursive: true })
       const { catalog } = loadCatalogLenient(dir)
       const [first, second] = catalog.katas
       // CI=true would ask for plain lines; this test is about the full-screen interface.
@@ -102,8 +105,9 @@ describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
 /** A checkout holding only some chapters (check-all over them stays quick), code and dependencies linked. */
 function smallWorkspace(chapters: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'roadmap-e2e-'))
-  for (const side of ['harness', 'exercises', 'solutions']) {
-    for (const c of chapters) cpSync(join(ROOT, side, c), join(dir, side, c), { recursive: true })
+  const sides = { harness: join(ROOT, 'harness'), exercises: pristineExercises(), solutions: join(ROOT, 'solutions') }
+  for (const [side, from] of Object.entries(sides)) {
+    for (const c of chapters) cpSync(join(from, c), join(dir, side, c), { recursive: true })
   }
   for (const f of ['support', 'topics.yaml', 'kata-modules.d.ts']) cpSync(join(ROOT, 'harness', f), join(dir, 'harness', f), { recursive: true })
   for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
