@@ -244,5 +244,11 @@ export async function headersFirst(
     throw new Error(`only ${entered} of ${n} requests reached the app within ${timeoutMs} ms`)
   }
   for (const r of pending) r.end(req.body)
-  return Promise.all(replies)
+  const unanswered = sleep(timeoutMs * 4).then(() => 'unanswered' as const)
+  const all = await Promise.race([Promise.all(replies), unanswered])
+  if (all === 'unanswered') {
+    for (const r of pending) r.destroy()
+    throw new Error(`not all of the ${n} requests were answered within ${timeoutMs * 4} ms`)
+  }
+  return all
 }
