@@ -19,7 +19,7 @@ const engine = (await sh('docker', ['info'], {}, 20_000)).code === 0
 const required = process.env.ROADMAP_REQUIRE_CONTAINERS === '1'
 
 const PROJECT = `roadmap-compose-test-${process.pid}`
-const PORTS = { ROADMAP_PORT_POSTGRES: '25432', ROADMAP_PORT_REDIS: '26379', ROADMAP_PORT_RABBITMQ: '25672', ROADMAP_PORT_RABBITMQ_UI: '25673', ROADMAP_PORT_NATS: '24222' }
+const PORTS = { ROADMAP_PORT_POSTGRES: '35432', ROADMAP_PORT_REDIS: '36379', ROADMAP_PORT_RABBITMQ: '35672', ROADMAP_PORT_RABBITMQ_UI: '35673', ROADMAP_PORT_NATS: '34222' }
 const URLS = {
   DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${PORTS.ROADMAP_PORT_POSTGRES}/postgres`,
   REDIS_URL: `redis://127.0.0.1:${PORTS.ROADMAP_PORT_REDIS}`,
