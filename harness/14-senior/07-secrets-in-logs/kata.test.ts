@@ -162,6 +162,10 @@ describe('redact(value): secrets out, everything else kept, the input untouched'
     expect(r({ billing: address, shipping: address }, '{ billing, shipping } sharing one address object'), 'redact of one object referenced twice (no cycle): both copies are kept').toEqual({ billing: address, shipping: address })
   })
 
+  it('masks a bearer token in any letter case', () => {
+    expect(r({ note: 'retried with bearer abc.DEF-123 and BEARER xyz' }, '{ note: "… bearer abc.DEF-123 and BEARER xyz" }'), 'redact of bearer tokens written in lower and upper case').toEqual({ note: `retried with bearer ${REDACTED} and BEARER ${REDACTED}` })
+  })
+
   it('a key is a secret when it contains a secret word, or is exactly "pan": company, span and panel are not', () => {
     expect(
       r({ company: 'Acme', span: 3, panel: 'left', Pan: '4111', PAN: '5500' }, '{ company, span, panel, Pan, PAN }'),
