@@ -86,6 +86,10 @@ export const KataMeta = z
       .array(z.object({ title: Bilingual, tests: z.string().min(1) }).strict())
       .optional()
       .describe('Multi-step katas: each step names the describe block that grades it'),
+    allowedModules: z
+      .array(z.string().regex(/^node:[a-z_/]+$/, 'a built-in module, like "node:inspector/promises"'))
+      .default([])
+      .describe('Built-in modules that graded code may import although grading refuses them elsewhere (a kata that teaches profiling needs node:inspector)'),
     mutants: z
       .array(Mutant)
       .default([])

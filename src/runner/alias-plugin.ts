@@ -24,6 +24,13 @@ const inside = (dir: string, file: string) => !relative(dir, file).startsWith('.
  */
 export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
   const ids = [...catalog.byId.keys()].sort((a, b) => b.length - a.length)
+  // A kata may need a module grading refuses elsewhere (profiling needs node:inspector).
+  const allowedFor = (file: string) => {
+    const rel = relative(target.root, file)
+    const kata = catalog.katas.find((k) => rel.startsWith(`${k.dir}/`))
+    return new Set((kata?.allowedModules ?? []).flatMap((m) => [m, m.replace(/^node:/, '')]))
+  }
+  const refusedBuiltin = (source: string, file: string) => INTROSPECTION.test(source) && !allowedFor(file).has(source)
   return {
     name: 'roadmap:kata-alias',
     enforce: 'pre',
@@ -35,7 +42,7 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         const source = m[2]!
         const file = source.startsWith('.') || isAbsolute(source) ? resolve(dirname(id), source) : ''
         if (FRAMEWORK.test(source) || source.startsWith('@vitest/') || (file && FRAMEWORK_PATH.test(file))) return this.error(`<submission>/exercises/${relative(target.root, id)}: kata code may not import "${source}" (the test framework that grades it)`)
-        if (INTROSPECTION.test(source)) return this.error(`<submission>/exercises/${relative(target.root, id)}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
+        if (refusedBuiltin(source, id)) return this.error(`<submission>/exercises/${relative(target.root, id)}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
       }
       return null
     },
@@ -62,7 +69,7 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         // packages (not the solutions, not the suites).
         const shown = `<submission>/exercises/${relative(target.root, importer)}`
         if (FRAMEWORK.test(source) || (source.startsWith('@vitest/') && !source.includes('..'))) return this.error(`${shown}: kata code may not import "${source}" (the test framework that grades it)`)
-        if (INTROSPECTION.test(source)) return this.error(`${shown}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
+        if (refusedBuiltin(source, importer)) return this.error(`${shown}: kata code may not import "${source}" (it reaches into the runtime that grades it)`)
         if (source.startsWith('.') || isAbsolute(source) || source.startsWith('file:')) {
           const file = resolve(dirname(importer), source.startsWith('file:') ? fileURLToPath(source) : source)
           if (FRAMEWORK_PATH.test(file)) return this.error(`${shown}: kata code may not import "${source}" (the test framework that grades it)`)
