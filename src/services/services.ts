@@ -155,7 +155,10 @@ export class Services {
       }
     }
     const engine = this.engine ? await this.engine : { ok: false }
-    return { name, state: 'missing', tried, fix: engine.ok ? spec.fix.docker : `${spec.fix.docker} (needs Docker), or: ${spec.fix.native}`, probeMs: ms() }
+    // An engine that could not start the container (no registry, no image) is no fix on its own.
+    const dockerWorks = engine.ok && !tried.some((t) => t.startsWith('Docker answers but cannot pull'))
+    const fix = dockerWorks ? spec.fix.docker : `${spec.fix.docker} (${engine.ok ? 'needs the image' : 'needs Docker'}), or: ${spec.fix.native}`
+    return { name, state: 'missing', tried, fix, probeMs: ms() }
   }
 
   async close() {
