@@ -27,9 +27,9 @@ const repeatFor = (kata: (typeof catalog.katas)[number]) => (process.env.ROADMAP
 beforeAll(async () => {
   const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
   services = await Services.resolve(needed, { root: ROOT, start: false })
-  // Other test files run beside this one (Vitest runs files in parallel): half the cores,
-  // so the katas' budgets are not spent waiting for a CPU.
-  pool = new RunnerPool({ catalog, services: services.access() }, Math.max(1, Math.floor(availableParallelism() / 2)))
+  // Most of a suite's time is spent waiting (services, timers, TTLs, retries), not on a CPU:
+  // two runs per core keep the cores busy; the budgets are wide enough for the sharing.
+  pool = new RunnerPool({ catalog, services: services.access() }, Number(process.env.ROADMAP_VERIFY_JOBS ?? availableParallelism() * 2))
   // The starters as the curriculum ships them, not the learner's solved exercises/.
   const exercises = { ...exercisesTarget(catalog), root: pristineExercises() }
   setup = { pool, catalog, solutions: solutionsTarget(catalog), exercises, overlays: new OverlayTarget(catalog), repeat: REPEAT }
