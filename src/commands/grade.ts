@@ -8,6 +8,7 @@ import { holdExitCode } from '../grading/exit-status.ts'
 import { OutDirError, prepareOutDir, prepareSubDir, writeFileAtomic } from '../grading/out-dir.ts'
 import { parseShard, shardKatas } from '../grading/shard.ts'
 import { text } from '../i18n/lang.ts'
+import { messages } from '../i18n/messages.ts'
 import { gradebook, gradebookCsv } from '../report/gradebook.ts'
 import { gradebookHtml } from '../report/gradebook-html.ts'
 import { resultLine } from '../report/text.ts'
@@ -58,7 +59,8 @@ export async function gradeCommand(dir: string, opts: GradeOptions): Promise<num
 async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<number> {
   const ctx = openContext(opts, true)
   const minScore = opts.minScore === undefined ? 100 : Number(opts.minScore)
-  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new UserError('--min-score is a percentage from 0 to 100')
+  const g = messages(ctx.lang).grade
+  if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new UserError(g.badMinScore)
   let katas = selectKatas(ctx, opts)
   if (opts.shard) {
     try {
@@ -79,14 +81,14 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
   }
   if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts, isolation)
 
-  if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(`${dir} has no exercises/ folder: grade takes a submission laid out like this repository`)
+  if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(g.noExercises(dir))
   const report = await grade(ctx, dir, katas, jobs, isolation, [outDir], (r) => {
     if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
   })
   const json = writeReports(report, outDir)
   const pct = report.maxScore ? (100 * report.score) / report.maxScore : 100
   if (opts.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
-  else process.stdout.write(`\nScore: ${report.score}/${report.maxScore} (${pct.toFixed(0)}%), minimum ${minScore}%. Reports: ${outDir}/results.json, junit.xml\n`)
+  else process.stdout.write(`\n${g.score(report.score, report.maxScore, pct.toFixed(0), minScore, outDir)}\n`)
   if (report.status === 'error') return GRADE_EXIT.harness
   return pct + 1e-9 >= minScore ? GRADE_EXIT.reached : GRADE_EXIT.below
 }
@@ -97,21 +99,20 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
  * The explicit --unsafe-same-user (ROADMAP_UNSAFE_SAME_USER=1) allows it for local use.
  */
 function chooseIsolation(ctx: Context, opts: GradeOptions): Isolation {
+  const g = messages(ctx.lang).grade
   const unsafe = !!opts.unsafeSameUser || process.env.ROADMAP_UNSAFE_SAME_USER === '1'
   const why = !canIsolate()
     ? process.getuid?.() === 0
-      ? 'this system lacks unshare/setpriv (util-linux) or is not Linux'
-      : 'grade is not running as root, so it cannot run graded code as a user of its own'
+      ? g.noIsolationTools
+      : g.notRoot
     : !usableByOthers([process.execPath, ctx.root, join(ctx.root, 'node_modules'), INSTALL_ROOT, join(INSTALL_ROOT, 'node_modules')])
-      ? `other users cannot read Node (${process.execPath}) or the checkout (${ctx.root}): make them world-readable (chmod -R o+rX), e.g. check out outside /root`
+      ? g.unreadable(process.execPath, ctx.root)
       : undefined
   if (!why) return { isolated: true }
   if (!unsafe) {
-    throw new UserError(
-      `grade refuses to run graded code as its own user: ${why}. Run it as root (in CI: sudo -E env "PATH=$PATH" npx roadmap grade …), or, to grade your own code on your own machine, pass --unsafe-same-user (or set ROADMAP_UNSAFE_SAME_USER=1): graded code then runs as you and can read everything you can.`,
-    )
+    throw new UserError(g.refuses(why))
   }
-  process.stderr.write(`warning: --unsafe-same-user: graded code runs as ${process.getuid?.() === 0 ? 'root' : 'you'} (${why}); it can read your environment, the solutions and other files of yours. Never use this to grade someone else's code.\n`)
+  process.stderr.write(`${g.unsafeWarning(process.getuid?.() === 0, why)}\n`)
   return { isolated: false }
 }
 
@@ -122,21 +123,22 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
     .filter((d) => d.isDirectory() && !lstatSync(join(root, d.name)).isSymbolicLink() && existsSync(join(root, d.name, 'exercises')))
     .map((d) => d.name)
     .sort()
-  if (!students.length) throw new UserError(`${folder} holds no submissions: expected one sub-folder per student, each with an exercises/ folder`)
+  const g = messages(ctx.lang).grade
+  if (!students.length) throw new UserError(g.noSubmissions(folder))
   const graded: { student: string; report: GradeReport }[] = []
   for (const student of students) {
     // Each student's run sees neither the class folder nor the reports of the others.
     const report = await grade(ctx, join(root, student), katas, jobs, isolation, [root, outDir])
     writeReports(report, prepareSubDir(outDir, 'students', student))
     graded.push({ student, report })
-    if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? '  (not graded: a service was missing)' : ''}\n`)
+    if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}\n`)
   }
   const book = gradebook(ctx.catalog, graded)
   writeFileAtomic(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
   writeFileAtomic(join(outDir, 'gradebook.csv'), gradebookCsv(book))
   writeFileAtomic(join(outDir, 'gradebook.html'), gradebookHtml(book))
   if (opts.json) process.stdout.write(`${JSON.stringify(book, null, 2)}\n`)
-  else process.stdout.write(`\nGradebook: ${outDir}/gradebook.html, gradebook.csv, gradebook.json\n`)
+  else process.stdout.write(`\n${g.gradebook(outDir)}\n`)
   return graded.some((g) => g.report.status === 'error') ? GRADE_EXIT.harness : GRADE_EXIT.reached
 }
 

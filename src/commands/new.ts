@@ -1,4 +1,5 @@
 import { ScaffoldError, scaffoldKata } from '../authoring/scaffold.ts'
+import { messages } from '../i18n/messages.ts'
 import { openContext, UserError, type GlobalOptions } from './context.ts'
 
 /** `roadmap new <chapter>/<slug>`: a kata from the template, placed in roadmap order. */
@@ -12,14 +13,11 @@ export async function newCommand(id: string, opts: GlobalOptions & { after?: str
     throw err
   }
   const out = (s: string) => process.stdout.write(`${s}\n`)
-  out(`Created ${made.id}:`)
+  const n = messages(ctx.lang).newKata
+  out(n.created(made.id))
   for (const f of made.files) out(`  ${f}`)
   out('')
-  out('Next steps:')
-  out(`  1. npx roadmap verify --kata ${made.id}     # green already: the template is sound`)
-  out('  2. write the suite (kata.test.ts), then the solution, until the solution passes')
-  out('  3. cut the solution down to a starter that compiles and fails with a TODO message')
-  out('  4. fill kata.yaml (titles, topics, services, hints) and both READMEs')
-  out(`  5. npx roadmap verify --kata ${made.id} && npx roadmap run ${made.id}   # what a learner sees`)
+  out(n.nextSteps)
+  for (const step of [n.step1(made.id), n.step2, n.step3, n.step4, n.step5(made.id)]) out(step)
   return 0
 }

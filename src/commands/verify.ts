@@ -1,5 +1,6 @@
 import type { Kata } from '../catalog/types.ts'
 import { loadTopics } from '../catalog/topics.ts'
+import { messages, type Messages } from '../i18n/messages.ts'
 import { passedCount } from '../results/model.ts'
 import { paint } from '../report/style.ts'
 import { availableParallelism } from 'node:os'
@@ -30,14 +31,15 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   let katas: Kata[] = selectKatas(ctx.catalog, opts, ctx.lang)
   const chapterDirs = ctx.catalog.chapters.filter((c) => opts.chapter?.includes(c.id)).map((c) => `/harness/${c.dir}/`)
   if (ctx.problems.some((p) => chapterDirs.some((d) => p.file.includes(d)))) {
-    throw new UserError('this chapter has broken catalog entries (listed above): fix them first')
+    throw new UserError(messages(ctx.lang).verify.brokenChapter)
   }
   const jobs = opts.jobs ? Number(opts.jobs) : availableParallelism()
   const repeat = opts.repeat ? Number(opts.repeat) : 1
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UserError(`--repeat takes a whole number from 1 to 100 (got "${opts.repeat}")`)
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UserError(messages(ctx.lang).verify.badRepeat(opts.repeat))
   if (opts.shard) katas = shardKatas(katas, parseShard(opts.shard))
   const t0 = performance.now()
   const out = process.stdout
+  const m = messages(ctx.lang)
   // What is wrong before anything runs: a kata with a catalog problem of its own (it is
   // left out of the catalog, or kept with a bad field) and template leftovers.
   const staticProblems = (c: KataCheck) => {
@@ -47,7 +49,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const onCheck = (c: KataCheck) => {
     if (!opts.jsonl) c.problems.unshift(...staticProblems(c))
     if (opts.jsonl) out.write(`${JSON.stringify(c)}\n`)
-    else if (!opts.json) out.write(`${checkLine(c)}\n`)
+    else if (!opts.json) out.write(`${checkLine(c, m)}\n`)
   }
   let checks: KataCheck[]
   if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
@@ -73,25 +75,25 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
     const katasJson = checks.map((c) => ({ ...c, mutants: mutantSummary(c) }))
     out.write(`${JSON.stringify({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), repeat, uncoveredTopics: uncovered, mutants: totalMutants(checks), katas: katasJson }, null, 2)}\n`)
   } else {
-    for (const s of skipped) out.write(paint('yellow', `⚠ ${s.id}: not checked: ${s.solution.message ?? s.starter.message}\n`))
-    if (whole && topics.length) out.write(`Topics covered: ${topics.length - uncovered.length}/${topics.length}${uncovered.length ? ` (not yet: ${uncovered.join(', ')})` : ''}\n`)
+    for (const s of skipped) out.write(paint('yellow', `⚠ ${m.verify.notChecked(s.id, s.solution.message ?? s.starter.message ?? '')}\n`))
+    if (whole && topics.length) out.write(`${m.verify.topics(topics.length - uncovered.length, topics.length, uncovered)}\n`)
     const slow = [...checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5)
-    out.write(`Slowest: ${slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')}\n`)
-    const m = totalMutants(checks)
-    out.write(`Mutants: ${m.killed}/${m.mutants} rejected${repeat > 1 ? ` on each of ${repeat} runs` : ''}${m.survived ? `, ${m.survived} survived` : ''}\n`)
-    out.write(`${checks.length - broken.length - skipped.length} sound, ${broken.length} broken, ${skipped.length} not checked, in ${seconds} s\n`)
+    out.write(`${m.verify.slowest(slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', '))}\n`)
+    const t = totalMutants(checks)
+    out.write(`${m.verify.mutants(t.killed, t.mutants, repeat, t.survived)}\n`)
+    out.write(`${m.verify.totals(checks.length - broken.length - skipped.length, broken.length, skipped.length, seconds)}\n`)
   }
   return broken.length || skipped.length ? 1 : 0
 }
 
-function checkLine(c: KataCheck): string {
+function checkLine(c: KataCheck, msg: Messages): string {
   const ok = !c.problems.length && !c.skipped
   const mark = c.skipped ? paint('yellow', '⚠') : ok ? paint('green', '✓') : paint('red', '✗')
-  const sol = `solution ${c.solution.verdict} ${passedCount(c.solution)}/${c.solution.tests.length}`
-  const st = `starter ${c.starter.verdict} ${passedCount(c.starter)}/${c.starter.tests.length}`
+  const sol = msg.verify.solution(c.solution.verdict, passedCount(c.solution), c.solution.tests.length)
+  const st = msg.verify.starter(c.starter.verdict, passedCount(c.starter), c.starter.tests.length)
   const m = mutantSummary(c)
   const alts = c.overlays.filter((o) => o.kind === 'alternative')
-  const extra = `, mutants ${m.killed}/${m.mutants} rejected${alts.length ? `, alternatives ${alts.filter((a) => a.held).length}/${alts.length} pass` : ''}`
+  const extra = `, ${msg.verify.mutantsOf(m.killed, m.mutants)}${alts.length ? `, ${msg.verify.alternatives(alts.filter((a) => a.held).length, alts.length)}` : ''}`
   const head = `${mark} ${c.id.padEnd(30)} ${sol}, ${st}${extra}  ${paint('dim', `${c.durationMs} ms`)}`
   return [head, ...c.problems.map((p) => paint('red', `    - ${p}`))].join('\n')
 }

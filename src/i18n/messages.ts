@@ -1,4 +1,5 @@
 import type { Verdict } from '../results/model.ts'
+import { commandEn, commandRu } from './command-messages.ts'
 import type { Lang } from './lang.ts'
 
 /** Interface strings. Kata texts live in the catalog; these are the harness's own words. */
@@ -57,6 +58,7 @@ const en = {
     statement: 'Statement',
     noHintsYet: 'Press h for a hint.',
   },
+  ...commandEn,
 }
 
 const ru: typeof en = {
@@ -114,6 +116,7 @@ const ru: typeof en = {
     statement: 'Условие',
     noHintsYet: 'Нажмите h, чтобы получить подсказку.',
   },
+  ...commandRu,
 }
 
 export type Messages = typeof en

@@ -37,7 +37,7 @@ export function resultDetails(r: KataResult, kata: Kata | undefined, lang: Lang,
     if (t.diff) lines.push(indent(paintDiff(t.diff)))
     if (t.output) lines.push(indent(`${paint('dim', `${m.output}:`)}\n${t.output}`))
   }
-  if (failed.length > maxFailures) lines.push('', `  … ${failed.length - maxFailures} more failing`)
+  if (failed.length > maxFailures) lines.push('', `  ${m.run.moreFailing(failed.length - maxFailures)}`)
   if (!failed.length && r.output && r.verdict !== 'pass') lines.push('', indent(`${paint('dim', `${m.output}:`)}\n${r.output}`))
   if (kata && r.verdict !== 'pass' && r.target === 'exercises') {
     lines.push('', paint('dim', `  ${m.edit}: ${kata.files.map((f) => `exercises/${kata.dir}/${f}`).join(', ')}`))

@@ -16,13 +16,13 @@ export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.Writabl
   return engine.on((e) => {
     switch (e.type) {
       case 'starting':
-        write(paint('dim', e.what === 'runner' ? 'Starting the test runner…' : 'Looking for PostgreSQL, Redis, RabbitMQ, NATS…'))
+        write(paint('dim', e.what === 'runner' ? m.ui.startingRunner : m.ui.startingServices))
         break
       case 'services':
         for (const s of e.services) {
           if (s.state === 'missing') {
             const blocked = engine.catalog.katas.filter((k) => k.services.includes(s.name)).map((k) => k.id)
-            write(paint('yellow', `⚠ ${SERVICES[s.name].label} not found: start it with \`${s.fix}\`. Blocks: ${blocked.join(', ') || 'no kata'}`))
+            write(paint('yellow', `⚠ ${m.watch.notFound(SERVICES[s.name].label, s.fix, blocked)}`))
           }
         }
         break
@@ -45,7 +45,7 @@ export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.Writabl
         for (const { line } of chapterSummaryLines(engine.catalog, e.chapters, lang)) write(`  ${line}`)
         break
       case 'ready':
-        write(paint('dim', `Watching exercises/ (first verdict ${e.startupMs} ms after launch). Save a file to rerun; Ctrl+C to quit.`))
+        write(paint('dim', m.watch.watching(e.startupMs)))
         break
       case 'error':
         write(paint('red', e.message))
