@@ -1,5 +1,6 @@
 import type { KataResult, Verdict } from '../results/model.ts'
 import type { GradeReport } from '../results/submission.ts'
+import { localizeTodos } from '../i18n/todo.ts'
 
 /** Exercism test-runner v3 statuses. */
 type V3Status = 'pass' | 'fail' | 'error'
@@ -18,9 +19,10 @@ const PLACE: Record<string, string> = { exercises: '<submission>/exercises', har
 /**
  * Text for the report as the v3 spec asks: no terminal colours, and paths relative to
  * the submission (`<submission>/exercises/…`) instead of the grader's absolute ones.
+ * A starter's bilingual TODO keeps its English line: the report is machine-readable.
  */
 export function clean(text: string): string {
-  return text.replace(ANSI, '').replace(ABSOLUTE, (_, dir: string) => PLACE[dir]!)
+  return localizeTodos(text, 'en').replace(ANSI, '').replace(ABSOLUTE, (_, dir: string) => PLACE[dir]!)
 }
 
 /** A test's output: cleaned, and at most 500 characters with the note the spec suggests. */

@@ -1,6 +1,7 @@
 import type { Kata } from '../catalog/types.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
+import { localizeTodos } from '../i18n/todo.ts'
 import { passedCount, type KataResult } from '../results/model.ts'
 import { paint, verdictColor, verdictMark } from './style.ts'
 
@@ -29,11 +30,11 @@ function paintDiff(diff: string): string {
 export function resultDetails(r: KataResult, kata: Kata | undefined, lang: Lang, maxFailures = 3): string {
   const m = messages(lang)
   const lines = [resultLine(r, lang)]
-  if (r.message) lines.push(indent(r.message))
+  if (r.message) lines.push(indent(localizeTodos(r.message, lang)))
   const failed = r.tests.filter((t) => t.status === 'fail')
   for (const t of failed.slice(0, maxFailures)) {
     lines.push('', `  ${paint('red', '✗')} ${paint('bold', t.name)}`)
-    if (t.message) lines.push(indent(t.message))
+    if (t.message) lines.push(indent(localizeTodos(t.message, lang)))
     if (t.diff) lines.push(indent(paintDiff(t.diff)))
     if (t.output) lines.push(indent(`${paint('dim', `${m.output}:`)}\n${t.output}`))
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Kata } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
+import { localizeTodos } from '../../i18n/todo.ts'
 import { passedCount, type KataResult } from '../../results/model.ts'
 import { verdictColor, verdictMark } from '../../report/style.ts'
 import { hintOrder } from '../view/hint-order.ts'
@@ -86,13 +87,13 @@ export function KataPanel({ kata, chapterTitle, root, result, running, lang, hin
           </Box>
           {steps ? <Steps steps={steps} lang={lang} /> : null}
           {result.verdict === 'pass' ? <Text color="green">{m.ui.passedNext}</Text> : null}
-          {result.message ? <Text color={verdictColor[result.verdict]}>{clip(result.message, Math.min(8, room), more)}</Text> : null}
+          {result.message ? <Text color={verdictColor[result.verdict]}>{clip(localizeTodos(result.message, lang), Math.min(8, room), more)}</Text> : null}
           {shown ? (
             <Box flexDirection="column" marginTop={1}>
               <Text bold wrap="truncate-end">
                 {m.ui.failingOf(index + 1, failing.length)}: <Text color="red">{shown.name}</Text>
               </Text>
-              {shown.message && !diffOpen ? <Text>{clip(shown.message, Math.min(6, room), more)}</Text> : null}
+              {shown.message && !diffOpen ? <Text>{clip(localizeTodos(shown.message, lang), Math.min(6, room), more)}</Text> : null}
               {shown.diff ? diffOpen ? <Diff lines={window(shown.diff, diffScroll, room)} /> : <Diff lines={clip(shown.diff, Math.min(10, room), more).split('\n')} /> : null}
               <Text dimColor>{[failing.length > 1 ? m.ui.moveFailing : '', shown.diff ? (diffOpen ? m.ui.closeDiff : m.ui.openDiff) : ''].filter(Boolean).join(' · ')}</Text>
             </Box>
