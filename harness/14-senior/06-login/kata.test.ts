@@ -245,4 +245,40 @@ describe('password guessing is throttled', () => {
     const later = await login(base, email, 'patient password', ip)
     expect([later.status, later.body], 'the right password 1.3 s later, windowSec 1').toEqual([200, { userId: id }])
   })
+
+  it('the window starts with the first failure: later failures do not push the expiry of the counters back', async () => {
+    const windowSec = 3
+    const pause = 1500
+    const base = await instance({ windowSec })
+    const email = newEmail()
+    const id = await register(base, email, 'steady password')
+    const ip = newIp()
+    const raw = redis.raw()
+    const allKeys = async () => new Set(await raw.keys(`${redis.prefix}*`))
+    const before = await allKeys()
+
+    expect((await login(base, email, 'wrong 1', ip)).status, `wrong password #1 from ${ip}: status`).toBe(401)
+    // The window of these counters started no later than this instant.
+    const first = Date.now()
+    const counters = [...(await allKeys())].filter((k) => !before.has(k))
+    expect(counters.length, 'new keys in Redis after the first failed log-in of a new email from a new IP (the failure counters)').toBeGreaterThan(0)
+
+    await sleep(pause)
+    expect((await login(base, email, 'wrong 2', ip)).status, `wrong password #2 from ${ip}, ${pause} ms after the first: status`).toBe(401)
+    // Read every TTL in one round trip: what is left can only have shrunk since the first failure.
+    const readAt = Date.now()
+    const ttls = ((await counters.reduce((p, k) => p.pttl(k), raw.pipeline()).exec()) ?? []).map(([, v]) => v as number)
+    for (const [i, key] of counters.entries()) {
+      const ttl = ttls[i]!
+      if (ttl === -2) continue // deleted: nothing left to remember
+      const most = windowSec * 1000 - (readAt - first)
+      expect(ttl, `PTTL of ${key.slice(redis.prefix.length)} right after a second failure ${readAt - first} ms after the first (windowSec ${windowSec}): ${ttl} ms left, but a window that started with the first failure has at most ${most} ms left. Set the expiry only when the counter is created (EXPIRE key windowSec NX in the same MULTI), not again on every failure`).toBeLessThanOrEqual(most + 25)
+    }
+
+    for (let i = 3; i <= 5; i++) await login(base, email, `wrong ${i}`, ip)
+    expectRetryAfter(await login(base, email, 'steady password', ip), windowSec, `the right password after 5 failures, windowSec ${windowSec}`)
+    await sleep(Math.max(0, first + windowSec * 1000 + 250 - Date.now()))
+    const later = await login(base, email, 'steady password', ip)
+    expect([later.status, later.body], `the right password ${Date.now() - first} ms after the first failure, windowSec ${windowSec} (the block must lift ${windowSec} s after the first failure, however many came later)`).toEqual([200, { userId: id }])
+  })
 })
