@@ -101,7 +101,7 @@ describe('shout(text)', () => {
 
 const STARTER = `/** shout("hello") returns "HELLO!"; an empty text stays empty. */
 export function shout(text: string): string {
-  throw new Error('TODO: return the text in upper case with "!" at the end')
+  throw new Error('TODO: return the text in upper case with "!" at the end\\nTODO(ru): вернуть текст в верхнем регистре с «!» в конце')
 }
 `
 

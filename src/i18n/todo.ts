@@ -7,10 +7,11 @@ import type { Lang } from './lang.ts'
  *   throw new Error('TODO: <English>\nTODO(ru): <Russian>')
  *
  * Surfaces keep the reader's line. The pair is found wherever a failure quotes it: as
- * two real lines, or escaped (`\n`) inside a quoted value. The Russian text has no `"`
- * (it quotes with «»), so a quoted pair ends at the closing quote.
+ * two real lines, or escaped (`\n`) inside a quoted value or a code frame of the starter.
+ * The Russian text has no `"` or `'` (it quotes with «»), so a quoted pair ends at the
+ * closing quote.
  */
-const PAIR = /TODO: ([^\n]*?)(?:\r?\n|\\n)TODO\(ru\): ([^\n"]*?)(?=\r?\n|\\n|"|$)/gm
+const PAIR = /TODO: ([^\n]*?)(?:\r?\n|\\n)TODO\(ru\): ([^\n"']*?)(?=\r?\n|\\n|["']|$)/gm
 
 /** Both languages of each TODO pair in `s`, as written: for checks and tests. */
 export function todoPairs(s: string): { en: string; ru: string }[] {

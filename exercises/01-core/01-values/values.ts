@@ -17,7 +17,7 @@ export interface Cart {
  * changing one never changes the other.
  */
 export function copyCart(cart: Readonly<Cart>): Cart {
-  throw new Error('TODO: copyCart — return a deep copy (new lines array, new line objects, new Set)')
+  throw new Error('TODO: copyCart — return a deep copy (new lines array, new line objects, new Set)\nTODO(ru): copyCart — вернуть глубокую копию (новый массив строк, новые объекты строк, новый Set)')
 }
 
 /**
@@ -26,20 +26,20 @@ export function copyCart(cart: Readonly<Cart>): Cart {
  * a new sku is appended. qty must be a positive integer, else RangeError.
  */
 export function addLine(cart: Readonly<Cart>, line: Readonly<Line>): Cart {
-  throw new Error('TODO: addLine — return a new cart with the line added, leave the input untouched')
+  throw new Error('TODO: addLine — return a new cart with the line added, leave the input untouched\nTODO(ru): addLine — вернуть новую корзину с добавленной строкой, исходную не менять')
 }
 
 /** [units, cents]: how many units the cart holds and what they cost in total. */
 export function totals(cart: Readonly<Cart>): [units: number, cents: number] {
-  throw new Error('TODO: totals — return the tuple [units, cents]')
+  throw new Error('TODO: totals — return the tuple [units, cents]\nTODO(ru): totals — вернуть кортеж [units, cents]')
 }
 
 /** Units per sku over all carts, keys in the order the skus were first seen. */
 export function unitsBySku(carts: readonly Readonly<Cart>[]): Map<string, number> {
-  throw new Error('TODO: unitsBySku — count units per sku in a Map')
+  throw new Error('TODO: unitsBySku — count units per sku in a Map\nTODO(ru): unitsBySku — посчитать количество единиц по каждому sku в Map')
 }
 
 /** Every coupon used by any cart, each once, sorted. */
 export function allCoupons(carts: readonly Readonly<Cart>[]): string[] {
-  throw new Error('TODO: allCoupons — collect the coupons in a Set, return them sorted')
+  throw new Error('TODO: allCoupons — collect the coupons in a Set, return them sorted\nTODO(ru): allCoupons — собрать купоны в Set и вернуть их отсортированными')
 }

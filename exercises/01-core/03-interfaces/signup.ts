@@ -42,11 +42,11 @@ export class EmailTakenError extends Error {
 /** A UserRepo that keeps users in a Map. Each instance has its own users. */
 export class MemoryUserRepo implements UserRepo {
   async findByEmail(email: string): Promise<User | undefined> {
-    throw new Error('TODO: MemoryUserRepo.findByEmail — look the user up in a Map')
+    throw new Error('TODO: MemoryUserRepo.findByEmail — look the user up in a Map\nTODO(ru): MemoryUserRepo.findByEmail — найти пользователя в Map')
   }
 
   async insert(user: User): Promise<void> {
-    throw new Error('TODO: MemoryUserRepo.insert — store the user in a Map')
+    throw new Error('TODO: MemoryUserRepo.insert — store the user in a Map\nTODO(ru): MemoryUserRepo.insert — сохранить пользователя в Map')
   }
 }
 
@@ -59,6 +59,6 @@ export class SignupService {
   }
 
   async register(email: string): Promise<User> {
-    throw new Error('TODO: SignupService.register — normalize, check, build the user from deps, insert, send the welcome mail')
+    throw new Error('TODO: SignupService.register — normalize, check, build the user from deps, insert, send the welcome mail\nTODO(ru): SignupService.register — нормализовать данные, проверить их, создать пользователя через deps, сохранить и отправить приветственное письмо')
   }
 }

@@ -26,15 +26,15 @@ export class ReadOnlyError extends Error {
 
 /** Counts the calls and delegates each of them to `inner`. */
 export function withStats(inner: Store): StatsStore {
-  throw new Error('TODO: withStats — return a Store that counts calls and forwards them to inner')
+  throw new Error('TODO: withStats — return a Store that counts calls and forwards them to inner\nTODO(ru): withStats — вернуть Store, который считает вызовы и передаёт их во inner')
 }
 
 /** Reads pass through; set and delete throw ReadOnlyError and never reach `inner`. */
 export function readOnly(inner: Store): Store {
-  throw new Error('TODO: readOnly — forward get/keys to inner, make set/delete throw ReadOnlyError')
+  throw new Error('TODO: readOnly — forward get/keys to inner, make set/delete throw ReadOnlyError\nTODO(ru): readOnly — передавать get/keys во inner, а на set/delete бросать ReadOnlyError')
 }
 
 /** A view of `inner` limited to the keys that start with `prefix`; keys are seen without it. */
 export function withPrefix(inner: Store, prefix: string): Store {
-  throw new Error('TODO: withPrefix — forward every call to inner with the prefix added to the key')
+  throw new Error('TODO: withPrefix — forward every call to inner with the prefix added to the key\nTODO(ru): withPrefix — передавать каждый вызов во inner, добавляя префикс к ключу')
 }

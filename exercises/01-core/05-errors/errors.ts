@@ -6,7 +6,7 @@ export class NotFoundError extends Error {
     super('TODO', options)
     this.entity = entity
     this.id = id
-    throw new Error('TODO: NotFoundError — message "<entity> <id> not found", name "NotFoundError"')
+    throw new Error('TODO: NotFoundError — message "<entity> <id> not found", name "NotFoundError"\nTODO(ru): NotFoundError — сообщение «<entity> <id> not found», имя «NotFoundError»')
   }
 }
 
@@ -16,7 +16,7 @@ export class ValidationError extends Error {
   constructor(field: string, message: string, options?: ErrorOptions) {
     super(message, options)
     this.field = field
-    throw new Error('TODO: ValidationError — message "<field>: <message>", name "ValidationError"')
+    throw new Error('TODO: ValidationError — message "<field>: <message>", name "ValidationError"\nTODO(ru): ValidationError — сообщение «<field>: <message>», имя «ValidationError»')
   }
 }
 
@@ -25,20 +25,20 @@ export const ErrPermission: Error = new Error('permission denied')
 
 /** `fmt.Errorf("context: %w", err)`: a new Error whose cause is `err`. */
 export function wrap(err: unknown, context: string): Error {
-  throw new Error('TODO: wrap — new Error(`${context}: ${message}`, { cause: err })')
+  throw new Error('TODO: wrap — new Error(`${context}: ${message}`, { cause: err })\nTODO(ru): wrap — new Error(`${context}: ${message}`, { cause: err })')
 }
 
 /** errors.Is: true when `target` itself is somewhere in `err`'s tree. */
 export function isError(err: unknown, target: unknown): boolean {
-  throw new Error('TODO: isError — walk the cause chain (and AggregateError members) looking for target')
+  throw new Error('TODO: isError — walk the cause chain (and AggregateError members) looking for target\nTODO(ru): isError — искать target в цепочке cause (и среди ошибок AggregateError)')
 }
 
 /** errors.As: the first error in `err`'s tree that is an instance of `type`. */
 export function asError<T extends Error>(err: unknown, type: abstract new (...args: never[]) => T): T | undefined {
-  throw new Error('TODO: asError — walk the tree, return the first instanceof type')
+  throw new Error('TODO: asError — walk the tree, return the first instanceof type\nTODO(ru): asError — обойти дерево ошибок и вернуть первую, для которой верно instanceof type')
 }
 
 /** The HTTP status a handler answers for `err`, found anywhere in its tree. */
 export function statusOf(err: unknown): number {
-  throw new Error('TODO: statusOf — 400 / 403 / 404 / 500 using asError and isError')
+  throw new Error('TODO: statusOf — 400 / 403 / 404 / 500 using asError and isError\nTODO(ru): statusOf — 400 / 403 / 404 / 500 с помощью asError и isError')
 }

@@ -15,33 +15,33 @@ export class Channel<T> {
 
   constructor(capacity = 0) {
     this.capacity = capacity
-    throw new Error('TODO: Channel — a buffer, a queue of waiting receivers and one of blocked senders (see README.md)')
+    throw new Error('TODO: Channel — a buffer, a queue of waiting receivers and one of blocked senders (see README.md)\nTODO(ru): Channel — буфер, очередь ожидающих получателей и очередь заблокированных отправителей (см. README.ru.md)')
   }
 
   /** How many values wait in the buffer. */
   get length(): number {
-    throw new Error('TODO: length')
+    throw new Error('TODO: length\nTODO(ru): length — число значений в буфере')
   }
 
   send(value: T): Promise<void> {
-    throw new Error('TODO: send')
+    throw new Error('TODO: send\nTODO(ru): send — отправить значение')
   }
 
   /** Receives without waiting: undefined when a receive would have to wait. */
   tryReceive(): Received<T> | undefined {
-    throw new Error('TODO: tryReceive')
+    throw new Error('TODO: tryReceive\nTODO(ru): tryReceive — получить значение без ожидания')
   }
 
   receive(): Promise<Received<T>> {
-    throw new Error('TODO: receive')
+    throw new Error('TODO: receive\nTODO(ru): receive — получить значение')
   }
 
   close(): void {
-    throw new Error('TODO: close')
+    throw new Error('TODO: close\nTODO(ru): close — закрыть канал')
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    throw new Error('TODO: for await … of channel')
+    throw new Error('TODO: for await … of channel\nTODO(ru): for await … of channel — перебор значений канала')
   }
 }
 
@@ -52,5 +52,5 @@ export class Channel<T> {
  * 0 means do not wait at all (Go's `default:`); undefined waits forever.
  */
 export function select<T>(channels: readonly Channel<T>[], timeoutMs?: number): Promise<Selected<T>> {
-  throw new Error('TODO: select')
+  throw new Error('TODO: select\nTODO(ru): select — дождаться первой готовой операции')
 }

@@ -24,12 +24,12 @@ export interface RunOptions {
 
 /** Resolves after `ms`; rejects with `signal.reason` as soon as the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  throw new Error('TODO: sleep — a timer that an AbortSignal can cut short')
+  throw new Error('TODO: sleep — a timer that an AbortSignal can cut short\nTODO(ru): sleep — таймер, который AbortSignal может прервать досрочно')
 }
 
 /** context.WithTimeout: aborts when the parent does (same reason) or after `ms` (TimeoutError). */
 export function withTimeout(parent: AbortSignal | undefined, ms: number): Scope {
-  throw new Error('TODO: withTimeout — an AbortController that follows the parent and a deadline')
+  throw new Error('TODO: withTimeout — an AbortController that follows the parent and a deadline\nTODO(ru): withTimeout — AbortController, который отменяется вместе с родительским сигналом или по истечении срока')
 }
 
 /**
@@ -38,5 +38,5 @@ export function withTimeout(parent: AbortSignal | undefined, ms: number): Scope 
  * step ignores its signal, and starts nothing more. The resource is closed exactly once.
  */
 export async function runJob<R extends Resource>(job: Job<R>, opts: RunOptions = {}): Promise<unknown[]> {
-  throw new Error('TODO: runJob — acquire, run the steps with the signal, stop on abort, always close')
+  throw new Error('TODO: runJob — acquire, run the steps with the signal, stop on abort, always close\nTODO(ru): runJob — получить ресурс, выполнить шаги с сигналом, остановиться при отмене и в любом случае закрыть ресурс')
 }

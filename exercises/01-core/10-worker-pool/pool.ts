@@ -12,5 +12,5 @@ export interface PoolOptions {
  * signal and starts nothing more.
  */
 export async function mapPool<T, R>(items: readonly T[], limit: number, worker: PoolWorker<T, R>, opts: PoolOptions = {}): Promise<R[]> {
-  throw new Error('TODO: mapPool — at most `limit` workers at once, results in input order, stop on the first error')
+  throw new Error('TODO: mapPool — at most `limit` workers at once, results in input order, stop on the first error\nTODO(ru): mapPool — не больше `limit` обработчиков одновременно, результаты в порядке входных данных, остановка на первой ошибке')
 }

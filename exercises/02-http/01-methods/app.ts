@@ -13,5 +13,5 @@ export interface Book {
  * Each call returns a fresh app with its own in-memory collection.
  */
 export function createApp(): RequestListener {
-  throw new Error('TODO: return a request listener (req, res) => … that serves /books and /books/:id')
+  throw new Error('TODO: return a request listener (req, res) => … that serves /books and /books/:id\nTODO(ru): вернуть обработчик запросов (req, res) => …, который обслуживает /books и /books/:id')
 }

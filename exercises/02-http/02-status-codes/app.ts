@@ -28,5 +28,5 @@ export interface AppOptions {
  * 200, 201, 204, 400, 401, 404, 405, 409, 413, 415 and 500.
  */
 export function createApp(options: AppOptions): RequestListener {
-  throw new Error('TODO: return a request listener for /users and /users/:id that picks the right status code for each outcome')
+  throw new Error('TODO: return a request listener for /users and /users/:id that picks the right status code for each outcome\nTODO(ru): вернуть обработчик запросов для /users и /users/:id, который для каждого исхода выбирает правильный код ответа')
 }

@@ -18,5 +18,5 @@ export interface Router {
 
 /** A router with `:param` and `*rest` segments, 404 vs 405 and query parsing (see README.md). */
 export function createRouter(): Router {
-  throw new Error('TODO: return a Router whose on() registers routes and whose handle(req, res) dispatches them')
+  throw new Error('TODO: return a Router whose on() registers routes and whose handle(req, res) dispatches them\nTODO(ru): вернуть Router: on() регистрирует маршруты, handle(req, res) передаёт запрос нужному')
 }

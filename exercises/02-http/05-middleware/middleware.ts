@@ -16,25 +16,25 @@ export interface LogEntry {
 
 /** chain(h, a, b): a runs first and wraps b, which wraps h. */
 export function chain(handler: Handler, ...middlewares: Middleware[]): Handler {
-  throw new Error('TODO: chain(handler, a, b) must return a handler where a wraps b wraps handler')
+  throw new Error('TODO: chain(handler, a, b) must return a handler where a wraps b wraps handler\nTODO(ru): chain(handler, a, b) должен вернуть обработчик, в котором a оборачивает b, а b оборачивает handler')
 }
 
 export function getRequestId(req: IncomingMessage): string | undefined {
-  throw new Error('TODO: return the id that requestId() attached to this request')
+  throw new Error('TODO: return the id that requestId() attached to this request\nTODO(ru): вернуть id, который requestId() привязал к этому запросу')
 }
 
 export function requestId(): Middleware {
-  throw new Error('TODO: requestId() — reuse a valid X-Request-Id or generate one, echo it, remember it')
+  throw new Error('TODO: requestId() — reuse a valid X-Request-Id or generate one, echo it, remember it\nTODO(ru): requestId() — взять корректный X-Request-Id из запроса или создать новый, вернуть его в ответе и запомнить')
 }
 
 export function accessLog(log: (entry: LogEntry) => void): Middleware {
-  throw new Error('TODO: accessLog(log) — call log(entry) once the response has finished')
+  throw new Error('TODO: accessLog(log) — call log(entry) once the response has finished\nTODO(ru): accessLog(log) — вызвать log(entry), когда ответ отправлен полностью')
 }
 
 export function recovery(onError?: (err: unknown, req: IncomingMessage) => void): Middleware {
-  throw new Error('TODO: recovery() — turn a throw or rejection of next() into a JSON 500')
+  throw new Error('TODO: recovery() — turn a throw or rejection of next() into a JSON 500\nTODO(ru): recovery() — превращать исключение или отклонённый промис из next() в ответ 500 в JSON')
 }
 
 export function timing(): Middleware {
-  throw new Error('TODO: timing() — add Server-Timing: app;dur=<ms> just before the headers go out')
+  throw new Error('TODO: timing() — add Server-Timing: app;dur=<ms> just before the headers go out\nTODO(ru): timing() — добавить Server-Timing: app;dur=<ms> непосредственно перед отправкой заголовков')
 }

@@ -17,5 +17,5 @@ export interface CorsOptions {
 
 /** Wraps `handler` with CORS: answers preflights, adds Access-Control-* headers (see README.md). */
 export function withCors(handler: RequestListener, options: CorsOptions): RequestListener {
-  throw new Error('TODO: return a listener that answers CORS preflights and adds Access-Control-* headers before calling handler')
+  throw new Error('TODO: return a listener that answers CORS preflights and adds Access-Control-* headers before calling handler\nTODO(ru): вернуть обработчик, который отвечает на предварительные запросы CORS и добавляет заголовки Access-Control-* перед вызовом handler')
 }

@@ -22,5 +22,5 @@ export interface AppOptions {
 
 /** POST /payments with Idempotency-Key, GET /payments/:id (see README.md). */
 export function createApp(options: AppOptions): RequestListener {
-  throw new Error('TODO: return a listener where a retried POST /payments with the same Idempotency-Key replays the first response')
+  throw new Error('TODO: return a listener where a retried POST /payments with the same Idempotency-Key replays the first response\nTODO(ru): вернуть обработчик, в котором повторный POST /payments с тем же Idempotency-Key получает первый ответ')
 }

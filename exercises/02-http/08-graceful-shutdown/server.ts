@@ -19,5 +19,5 @@ export interface ServerOptions {
 
 /** Starts an HTTP server for `handler` with a graceful shutdown (see README.md). */
 export async function startServer(handler: RequestListener, options: ServerOptions = {}): Promise<RunningServer> {
-  throw new Error('TODO: start an http server on options.port (0 = any free port) and return { port, shutdown(deadlineMs) }')
+  throw new Error('TODO: start an http server on options.port (0 = any free port) and return { port, shutdown(deadlineMs) }\nTODO(ru): запустить HTTP-сервер на options.port (0 — любой свободный порт) и вернуть { port, shutdown(deadlineMs) }')
 }

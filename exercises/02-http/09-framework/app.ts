@@ -20,5 +20,5 @@ export interface AppOptions {
 
 /** The Bookmarks API on Express 5 or Fastify, returned as a Node request listener (see README.md). */
 export function createApp(options: AppOptions): RequestListener {
-  throw new Error('TODO: build the Bookmarks API with Express 5 or Fastify and return it as a request listener')
+  throw new Error('TODO: build the Bookmarks API with Express 5 or Fastify and return it as a request listener\nTODO(ru): собрать Bookmarks API на Express 5 или Fastify и вернуть его как обработчик запросов')
 }

@@ -16,5 +16,5 @@ export interface AppOptions {
 
 /** The Notes API, step by step (see README.md). */
 export function createApp(options: AppOptions = {}): RequestListener {
-  throw new Error('TODO: step 1 — return a request listener with POST/GET /notes and GET/PATCH/DELETE /notes/:id')
+  throw new Error('TODO: step 1 — return a request listener with POST/GET /notes and GET/PATCH/DELETE /notes/:id\nTODO(ru): шаг 1 — вернуть обработчик запросов с POST/GET /notes и GET/PATCH/DELETE /notes/:id')
 }

@@ -34,5 +34,5 @@ export interface AppOptions {
 
 /** The Auth API, step by step (see README.md). */
 export function createApp(options: AppOptions): RequestListener {
-  throw new Error('TODO: step 1 — return a request listener with POST /auth/register that stores a salted password hash')
+  throw new Error('TODO: step 1 — return a request listener with POST /auth/register that stores a salted password hash\nTODO(ru): шаг 1 — вернуть обработчик запросов с POST /auth/register, который сохраняет хеш пароля с солью')
 }

@@ -19,5 +19,5 @@ export interface AppOptions {
 
 /** The ToDo API, step by step (see README.md). */
 export function createApp(options: AppOptions = {}): RequestListener {
-  throw new Error('TODO: step 1 — return a request listener with POST/GET /todos and GET/PATCH/DELETE /todos/:id')
+  throw new Error('TODO: step 1 — return a request listener with POST/GET /todos and GET/PATCH/DELETE /todos/:id\nTODO(ru): шаг 1 — вернуть обработчик запросов с POST/GET /todos и GET/PATCH/DELETE /todos/:id')
 }

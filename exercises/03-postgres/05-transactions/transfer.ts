@@ -25,5 +25,5 @@ export interface TransferResult {
  * all three changes commit together or none does.
  */
 export async function transfer(pool: Pool, fromId: number, toId: number, amount: number): Promise<TransferResult> {
-  throw new Error('TODO: transfer — BEGIN on one client from pool.connect(), debit, credit, insert into transfers, COMMIT (ROLLBACK on any error)')
+  throw new Error('TODO: transfer — BEGIN on one client from pool.connect(), debit, credit, insert into transfers, COMMIT (ROLLBACK on any error)\nTODO(ru): transfer — BEGIN на одном клиенте из pool.connect(), списание, зачисление, вставка в transfers, COMMIT (ROLLBACK при любой ошибке)')
 }

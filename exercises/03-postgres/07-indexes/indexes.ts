@@ -8,5 +8,5 @@ export type Db = Pick<Pool, 'query'>
  * It may run more than once: use CREATE INDEX IF NOT EXISTS.
  */
 export async function createIndexes(db: Db): Promise<void> {
-  throw new Error('TODO: createIndexes — CREATE INDEX IF NOT EXISTS … for each of the four queries in README.md')
+  throw new Error('TODO: createIndexes — CREATE INDEX IF NOT EXISTS … for each of the four queries in README.md\nTODO(ru): createIndexes — CREATE INDEX IF NOT EXISTS … для каждого из четырёх запросов из README.ru.md')
 }

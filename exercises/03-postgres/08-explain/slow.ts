@@ -19,7 +19,7 @@ export interface PlanSummary {
 
 /** Runs EXPLAIN (ANALYZE, FORMAT JSON) on the query and flattens its plan. */
 export async function planSummary(db: Db, sql: string, params: unknown[] = []): Promise<PlanSummary> {
-  throw new Error('TODO: planSummary — run `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}` with params and flatten the plan tree')
+  throw new Error('TODO: planSummary — run `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}` with params and flatten the plan tree\nTODO(ru): planSummary — выполнить `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}` с params и развернуть дерево плана в плоский список')
 }
 
 /** Runs once after the data is loaded: the place for the index a query is missing. */

@@ -21,5 +21,5 @@ export interface OrderView {
  * At most 3 queries, whether there is 1 order or 1000.
  */
 export async function loadOrders(db: Db, orderIds: number[]): Promise<OrderView[]> {
-  throw new Error('TODO: loadOrders — fetch all the orders in one query (WHERE id = ANY($1)), all their items in another, and group them in memory')
+  throw new Error('TODO: loadOrders — fetch all the orders in one query (WHERE id = ANY($1)), all their items in another, and group them in memory\nTODO(ru): loadOrders — получить все заказы одним запросом (WHERE id = ANY($1)), все их позиции другим и сгруппировать в памяти')
 }

@@ -49,14 +49,14 @@ export interface ProductRepo {
  * in, `Product` objects come out. See README.md for every method and every mapping rule.
  */
 export function createProductRepo(db: Db): ProductRepo {
-  const todo = (what: string) => async (): Promise<never> => {
-    throw new Error(`TODO: ${what}`)
+  const todo = (what: string, ru: string) => async (): Promise<never> => {
+    throw new Error(`TODO: ${what}\nTODO(ru): ${ru}`)
   }
   return {
-    insert: todo('insert(input) — INSERT … RETURNING, then map the row to a Product'),
-    findById: todo('findById(id) — one Product or null'),
-    findBySku: todo('findBySku(sku) — one Product or null'),
-    list: todo('list(filter) — WHERE built from the filter, ORDER BY id, LIMIT/OFFSET'),
-    update: todo('update(id, patch) — SET only the given fields, updated_at = now()'),
+    insert: todo('insert(input) — INSERT … RETURNING, then map the row to a Product', 'insert(input) — INSERT … RETURNING, затем преобразовать строку в Product'),
+    findById: todo('findById(id) — one Product or null', 'findById(id) — один Product или null'),
+    findBySku: todo('findBySku(sku) — one Product or null', 'findBySku(sku) — один Product или null'),
+    list: todo('list(filter) — WHERE built from the filter, ORDER BY id, LIMIT/OFFSET', 'list(filter) — WHERE по фильтру, ORDER BY id, LIMIT/OFFSET'),
+    update: todo('update(id, patch) — SET only the given fields, updated_at = now()', 'update(id, patch) — SET только переданных полей, updated_at = now()'),
   }
 }

@@ -24,5 +24,5 @@ export class InvalidCursorError extends Error {
 
 /** Newest first (created_at DESC, id DESC), `limit` posts a page, resumed from `cursor`. */
 export async function listPosts(db: Db, opts: { limit: number; cursor?: string }): Promise<Page> {
-  throw new Error('TODO: listPosts — keyset pagination: WHERE (created_at, id) < (cursor) ORDER BY created_at DESC, id DESC LIMIT …')
+  throw new Error('TODO: listPosts — keyset pagination: WHERE (created_at, id) < (cursor) ORDER BY created_at DESC, id DESC LIMIT …\nTODO(ru): listPosts — пагинация по ключу: WHERE (created_at, id) < (cursor) ORDER BY created_at DESC, id DESC LIMIT …')
 }

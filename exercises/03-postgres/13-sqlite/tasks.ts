@@ -37,10 +37,10 @@ export interface TaskRepo {
 
 /** Backed by PostgreSQL: the production implementation. */
 export function createPgTaskRepo(pool: Pool): TaskRepo {
-  throw new Error('TODO: createPgTaskRepo — implement TaskRepo with pool.query and $1, $2 placeholders')
+  throw new Error('TODO: createPgTaskRepo — implement TaskRepo with pool.query and $1, $2 placeholders\nTODO(ru): createPgTaskRepo — реализовать TaskRepo через pool.query с параметрами $1, $2')
 }
 
 /** Backed by SQLite (node:sqlite): the one tests can run in memory. */
 export function createSqliteTaskRepo(db: DatabaseSync): TaskRepo {
-  throw new Error('TODO: createSqliteTaskRepo — implement TaskRepo with db.prepare(sql).all/get/run and ? placeholders')
+  throw new Error('TODO: createSqliteTaskRepo — implement TaskRepo with db.prepare(sql).all/get/run and ? placeholders\nTODO(ru): createSqliteTaskRepo — реализовать TaskRepo через db.prepare(sql).all/get/run с параметрами ?')
 }

@@ -48,7 +48,7 @@ export interface BookmarkRepository {
 }
 
 export function createSqliteBookmarkRepository(_db: DatabaseSync): BookmarkRepository {
-  throw new Error('TODO: the repository layer: store bookmarks in a SQLite table of the db passed in (see README.md)')
+  throw new Error('TODO: the repository layer: store bookmarks in a SQLite table of the db passed in (see README.md)\nTODO(ru): слой репозитория: хранить закладки в таблице SQLite в переданной базе db (см. README.ru.md)')
 }
 
 // ---------------------------------------------------------------- service
@@ -66,11 +66,11 @@ export interface ServiceDeps {
 }
 
 export function createBookmarkService(_repo: BookmarkRepository, _deps: ServiceDeps = {}): BookmarkService {
-  throw new Error('TODO: the service layer: the rules for url, title, tags and paging, on top of the repository (see README.md)')
+  throw new Error('TODO: the service layer: the rules for url, title, tags and paging, on top of the repository (see README.md)\nTODO(ru): слой сервиса: правила для url, title, tags и постраничного вывода поверх репозитория (см. README.ru.md)')
 }
 
 // ---------------------------------------------------------------- handler
 
 export function createBookmarkApp(_service: BookmarkService): Express {
-  throw new Error('TODO: the handler layer: an express app with the four routes that calls the service (see README.md)')
+  throw new Error('TODO: the handler layer: an express app with the four routes that calls the service (see README.md)\nTODO(ru): слой обработчиков: приложение express с четырьмя маршрутами, которое вызывает сервис (см. README.ru.md)')
 }

@@ -21,8 +21,8 @@ export class DomainRuleError extends Error {
 /** Supported currencies and their number of minor-unit digits (ISO 4217). */
 export const CURRENCIES: Readonly<Record<string, number>> = Object.freeze({ EUR: 2, USD: 2, RUB: 2, JPY: 0, KWD: 3 })
 
-const todo = (what: string): never => {
-  throw new Error(`TODO: ${what} (see README.md)`)
+const todo = (what: string, ru = what): never => {
+  throw new Error(`TODO: ${what} (see README.md)\nTODO(ru): ${ru} (см. README.ru.md)`)
 }
 
 // ---------------------------------------------------------------- Money
@@ -32,7 +32,7 @@ export class Money {
 
   /** "12.34" in EUR → 1234 cents. Exact: decimal text, never a float. */
   static parse(_amount: string, _currency: string): Money {
-    return todo('Money.parse: decimal text → whole minor units, checked')
+    return todo('Money.parse: decimal text → whole minor units, checked', 'Money.parse: десятичная строка → целое число минимальных единиц, с проверкой')
   }
   static fromMinor(_minor: number, _currency: string): Money {
     return todo('Money.fromMinor')
@@ -71,7 +71,7 @@ export class Email {
   private constructor() {}
 
   static parse(_raw: string): Email {
-    return todo('Email.parse: trim, lower-case, validate')
+    return todo('Email.parse: trim, lower-case, validate', 'Email.parse: обрезать пробелы, привести к нижнему регистру, проверить')
   }
   get value(): string {
     return todo('Email#value')

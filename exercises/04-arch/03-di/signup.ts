@@ -14,12 +14,12 @@ export interface SignupDeps {
 
 /** The use case. Everything it touches comes in through `deps`: no imports of adapters. */
 export function createSignupService(_deps: SignupDeps): SignupService {
-  throw new Error('TODO: createSignupService: validate, check the email, hash, store, send the welcome mail (see README.md)')
+  throw new Error('TODO: createSignupService: validate, check the email, hash, store, send the welcome mail (see README.md)\nTODO(ru): createSignupService: проверить данные и email, захешировать пароль, сохранить, отправить приветственное письмо (см. README.ru.md)')
 }
 
 /** Adapter: the vendor's callback SDK behind our Mailer port. */
 export function legacyMailerAdapter(_sdk: LegacyMailSdk): Mailer {
-  throw new Error('TODO: legacyMailerAdapter: turn Mailer.send into sdk.deliver (see README.md)')
+  throw new Error('TODO: legacyMailerAdapter: turn Mailer.send into sdk.deliver (see README.md)\nTODO(ru): legacyMailerAdapter: превратить вызов Mailer.send в sdk.deliver (см. README.ru.md)')
 }
 
 export interface AppEnv {
@@ -31,5 +31,5 @@ export interface AppEnv {
 
 /** Composition root: the one place that picks concrete adapters. Builds a new graph per call. */
 export function composeApp(_env: AppEnv): Express {
-  throw new Error('TODO: composeApp: build the adapters from env and wire them into the service and the HTTP app (see README.md)')
+  throw new Error('TODO: composeApp: build the adapters from env and wire them into the service and the HTTP app (see README.md)\nTODO(ru): composeApp: создать адаптеры по env и подключить их к сервису и HTTP-приложению (см. README.ru.md)')
 }

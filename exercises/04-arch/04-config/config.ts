@@ -29,5 +29,5 @@ export class ConfigError extends Error {
 
 /** Precedence: environment, then YAML, then the default. An empty variable counts as unset. */
 export function loadConfig(_sources: ConfigSources = {}): Config {
-  throw new Error('TODO: read env and YAML into a validated Config, or throw ConfigError listing every problem (see README.md)')
+  throw new Error('TODO: read env and YAML into a validated Config, or throw ConfigError listing every problem (see README.md)\nTODO(ru): прочитать env и YAML в проверенный Config или бросить ConfigError со списком всех ошибок (см. README.ru.md)')
 }

@@ -28,7 +28,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(_options: LoggerOptions): Logger {
-  throw new Error('TODO: createLogger: write one JSON line per call to the sink (see README.md)')
+  throw new Error('TODO: createLogger: write one JSON line per call to the sink (see README.md)\nTODO(ru): createLogger: на каждый вызов писать в sink одну строку JSON (см. README.ru.md)')
 }
 
 /**
@@ -37,5 +37,5 @@ export function createLogger(_options: LoggerOptions): Logger {
  * logs one line when the response is finished.
  */
 export function requestLogger(_logger: Logger, _opts: { newId?: () => string } = {}): RequestHandler {
-  throw new Error('TODO: requestLogger: a middleware with a request-scoped child logger (see README.md)')
+  throw new Error('TODO: requestLogger: a middleware with a request-scoped child logger (see README.md)\nTODO(ru): requestLogger: middleware с дочерним логгером на каждый запрос (см. README.ru.md)')
 }

@@ -50,9 +50,9 @@ export interface ErrorHandlerDeps {
 }
 
 export function toHttpError(_err: unknown): HttpError {
-  throw new Error('TODO: toHttpError: find the app error in the cause chain, or answer 500 (see README.md)')
+  throw new Error('TODO: toHttpError: find the app error in the cause chain, or answer 500 (see README.md)\nTODO(ru): toHttpError: найти ошибку приложения в цепочке cause, иначе ответить 500 (см. README.ru.md)')
 }
 
 export function errorHandler(_deps: ErrorHandlerDeps): ErrorRequestHandler {
-  throw new Error('TODO: errorHandler: an express error middleware built on toHttpError (see README.md)')
+  throw new Error('TODO: errorHandler: an express error middleware built on toHttpError (see README.md)\nTODO(ru): errorHandler: middleware обработки ошибок express на основе toHttpError (см. README.ru.md)')
 }

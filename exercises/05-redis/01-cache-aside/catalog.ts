@@ -34,10 +34,10 @@ export interface Catalog {
 export function createCatalog({ db, redis, ttlMs }: CatalogOptions): Catalog {
   return {
     async getProduct(id) {
-      throw new Error('TODO: getProduct(id) — read from Redis, on a miss from the db, and cache the row with a TTL')
+      throw new Error('TODO: getProduct(id) — read from Redis, on a miss from the db, and cache the row with a TTL\nTODO(ru): getProduct(id) — прочитать из Redis, при промахе — из базы, и закешировать строку с TTL')
     },
     async updateProduct(id, changes) {
-      throw new Error('TODO: updateProduct(id, changes) — update the row in the db, then delete the cached copy')
+      throw new Error('TODO: updateProduct(id, changes) — update the row in the db, then delete the cached copy\nTODO(ru): updateProduct(id, changes) — обновить строку в базе, затем удалить копию из кеша')
     },
   }
 }

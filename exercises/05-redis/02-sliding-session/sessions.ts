@@ -30,13 +30,13 @@ export interface SessionStore {
 export function createSessionStore({ redis, idleMs, maxAgeMs }: SessionStoreOptions): SessionStore {
   return {
     async create(userId) {
-      throw new Error('TODO: create(userId) — store the session under session:<token> with a TTL of idleMs, return the token')
+      throw new Error('TODO: create(userId) — store the session under session:<token> with a TTL of idleMs, return the token\nTODO(ru): create(userId) — сохранить сессию под ключом session:<token> с TTL, равным idleMs, и вернуть токен')
     },
     async get(token) {
-      throw new Error('TODO: get(token) — read the session and push its expiry forward (PEXPIRE), never past maxAgeMs')
+      throw new Error('TODO: get(token) — read the session and push its expiry forward (PEXPIRE), never past maxAgeMs\nTODO(ru): get(token) — прочитать сессию и продлить её срок (PEXPIRE), но не дальше maxAgeMs')
     },
     async destroy(token) {
-      throw new Error('TODO: destroy(token) — delete the session, true when it existed')
+      throw new Error('TODO: destroy(token) — delete the session, true when it existed\nTODO(ru): destroy(token) — удалить сессию; true, если она существовала')
     },
   }
 }

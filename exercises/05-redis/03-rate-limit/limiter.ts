@@ -27,7 +27,7 @@ export interface RateLimiter {
 export function createRateLimiter({ redis, limit, windowMs }: RateLimiterOptions): RateLimiter {
   return {
     async hit(key) {
-      throw new Error('TODO: hit(key) — count the hits of the last windowMs in Redis, atomically, and decide')
+      throw new Error('TODO: hit(key) — count the hits of the last windowMs in Redis, atomically, and decide\nTODO(ru): hit(key) — атомарно посчитать в Redis обращения за последние windowMs и принять решение')
     },
   }
 }

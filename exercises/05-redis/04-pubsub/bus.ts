@@ -24,13 +24,13 @@ export interface Bus {
 export function createBus({ publisher, connect, namespace }: BusOptions): Bus {
   return {
     async publish(channel, message) {
-      throw new Error('TODO: publish(channel, message) — PUBLISH the message as JSON on namespace + channel')
+      throw new Error('TODO: publish(channel, message) — PUBLISH the message as JSON on namespace + channel\nTODO(ru): publish(channel, message) — PUBLISH сообщения в JSON в канал namespace + channel')
     },
     async subscribe(channel, handler) {
-      throw new Error('TODO: subscribe(channel, handler) — SUBSCRIBE on a connection of its own, resolve once it is active')
+      throw new Error('TODO: subscribe(channel, handler) — SUBSCRIBE on a connection of its own, resolve once it is active\nTODO(ru): subscribe(channel, handler) — SUBSCRIBE на отдельном соединении; разрешиться, когда подписка начнёт действовать')
     },
     async close() {
-      throw new Error('TODO: close() — drop every subscription and close the subscriber connection')
+      throw new Error('TODO: close() — drop every subscription and close the subscriber connection\nTODO(ru): close() — снять все подписки и закрыть соединение подписчика')
     },
   }
 }

@@ -31,16 +31,16 @@ export interface Locker {
 export function createLocker(redis: Redis): Locker {
   return {
     async acquire(resource, ttlMs) {
-      throw new Error('TODO: acquire(resource, ttlMs) — SET the lock key to a random token only if it does not exist, with a TTL')
+      throw new Error('TODO: acquire(resource, ttlMs) — SET the lock key to a random token only if it does not exist, with a TTL\nTODO(ru): acquire(resource, ttlMs) — SET ключа блокировки в случайный токен с TTL, только если ключа ещё нет')
     },
     async release(resource, token) {
-      throw new Error('TODO: release(resource, token) — delete the lock only if it still holds this token, atomically')
+      throw new Error('TODO: release(resource, token) — delete the lock only if it still holds this token, atomically\nTODO(ru): release(resource, token) — атомарно удалить блокировку, только если она всё ещё хранит этот токен')
     },
     async extend(resource, token, ttlMs) {
-      throw new Error('TODO: extend(resource, token, ttlMs) — renew the TTL only if the lock still holds this token')
+      throw new Error('TODO: extend(resource, token, ttlMs) — renew the TTL only if the lock still holds this token\nTODO(ru): extend(resource, token, ttlMs) — продлить TTL, только если блокировка всё ещё хранит этот токен')
     },
     async withLock(resource, fn, options) {
-      throw new Error('TODO: withLock(resource, fn, { ttlMs, waitMs }) — retry acquire until waitMs, run fn, release in finally')
+      throw new Error('TODO: withLock(resource, fn, { ttlMs, waitMs }) — retry acquire until waitMs, run fn, release in finally\nTODO(ru): withLock(resource, fn, { ttlMs, waitMs }) — повторять acquire в течение waitMs, выполнить fn, освободить в finally')
     },
   }
 }

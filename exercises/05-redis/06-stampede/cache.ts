@@ -19,7 +19,7 @@ export interface Cache {
 export function createCache({ redis, ttlMs, lockTtlMs }: CacheOptions): Cache {
   return {
     async getOrLoad<T>(key: string, loader: () => Promise<T>): Promise<T> {
-      throw new Error('TODO: getOrLoad(key, loader) — return the cached value, or load it once (single flight + a Redis lock)')
+      throw new Error('TODO: getOrLoad(key, loader) — return the cached value, or load it once (single flight + a Redis lock)\nTODO(ru): getOrLoad(key, loader) — вернуть значение из кеша или загрузить его один раз (single flight и блокировка в Redis)')
     },
   }
 }

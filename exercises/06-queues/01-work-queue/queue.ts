@@ -9,10 +9,10 @@ export interface Worker {
 
 /** Producer: puts one job (any JSON value) on `queue` and returns its message id. */
 export async function sendJob(channel: Channel, queue: string, job: unknown): Promise<string> {
-  throw new Error('TODO: declare the durable queue, send the job as JSON with a new messageId, return that id')
+  throw new Error('TODO: declare the durable queue, send the job as JSON with a new messageId, return that id\nTODO(ru): объявить устойчивую очередь, отправить задачу в JSON с новым messageId и вернуть этот id')
 }
 
 /** Consumer: hands every job of `queue` to `handler`, acknowledging it once handled. */
 export async function startWorker(channel: Channel, queue: string, handler: JobHandler): Promise<Worker> {
-  throw new Error('TODO: declare the queue, consume it, call handler(job, { messageId }), ack on success, reject on failure')
+  throw new Error('TODO: declare the queue, consume it, call handler(job, { messageId }), ack on success, reject on failure\nTODO(ru): объявить очередь, подписаться на неё, вызвать handler(job, { messageId }), при успехе ack, при ошибке reject')
 }

@@ -13,5 +13,5 @@ export type Handler = (delivery: Delivery) => Promise<void>
  * message, or a body that is not JSON → nack without requeue.
  */
 export async function startConsumer(channel: Channel, queue: string, options: { prefetch: number }, handler: Handler): Promise<void> {
-  throw new Error('TODO: set channel.prefetch, consume, ack on success, nack (requeue once, then drop) on failure')
+  throw new Error('TODO: set channel.prefetch, consume, ack on success, nack (requeue once, then drop) on failure\nTODO(ru): задать channel.prefetch, получать сообщения, при успехе ack, при ошибке nack (один раз вернуть в очередь, потом отбросить)')
 }

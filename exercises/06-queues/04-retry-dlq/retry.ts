@@ -15,5 +15,5 @@ export interface RetryOptions {
 export type Handler = (body: unknown, info: { attempt: number }) => Promise<void>
 
 export async function startRetryingConsumer(channel: Channel, names: RetryQueues, options: RetryOptions, handler: Handler): Promise<void> {
-  throw new Error('TODO: declare the three queues, consume `queue`, send failures to the delay queue with a TTL, then to the DLQ')
+  throw new Error('TODO: declare the three queues, consume `queue`, send failures to the delay queue with a TTL, then to the DLQ\nTODO(ru): объявить три очереди, получать сообщения из `queue`, неудачные отправлять в очередь задержки с TTL, а затем в очередь недоставленных сообщений (DLQ)')
 }

@@ -13,5 +13,5 @@ export interface IdempotentOptions {
 export type Handler = (body: unknown, meta: { messageId: string }) => Promise<void>
 
 export async function startIdempotentConsumer(options: IdempotentOptions, handler: Handler): Promise<void> {
-  throw new Error('TODO: consume the queue; claim each messageId in Redis with SET NX before calling the handler; skip duplicates')
+  throw new Error('TODO: consume the queue; claim each messageId in Redis with SET NX before calling the handler; skip duplicates\nTODO(ru): получать сообщения из очереди; перед вызовом обработчика занимать каждый messageId в Redis через SET NX; дубликаты пропускать')
 }

@@ -19,5 +19,5 @@ export interface EventBus {
 }
 
 export async function createEventBus(connection: ChannelModel, exchange: string): Promise<EventBus> {
-  throw new Error('TODO: declare a topic exchange; publish envelopes to it; give every subscriber its own queue and channel')
+  throw new Error('TODO: declare a topic exchange; publish envelopes to it; give every subscriber its own queue and channel\nTODO(ru): объявить обменник типа topic, публиковать в него конверты, каждому подписчику выделить свою очередь и канал')
 }

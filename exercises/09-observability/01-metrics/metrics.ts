@@ -23,10 +23,10 @@ export const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5]
  * and the default process metrics. See README.md.
  */
 export function createJobMetrics(options: JobMetricsOptions): JobMetrics {
-  throw new Error('TODO: create the counter, histogram and gauge in options.registry and return { track }')
+  throw new Error('TODO: create the counter, histogram and gauge in options.registry and return { track }\nTODO(ru): создать счётчик, гистограмму и gauge в options.registry и вернуть { track }')
 }
 
 /** A node:http handler that serves `registry` at GET /metrics. */
 export function metricsHandler(registry: Registry): RequestListener {
-  throw new Error('TODO: return a (req, res) handler that answers GET /metrics with registry.metrics()')
+  throw new Error('TODO: return a (req, res) handler that answers GET /metrics with registry.metrics()\nTODO(ru): вернуть обработчик (req, res), который отвечает на GET /metrics результатом registry.metrics()')
 }

@@ -9,5 +9,5 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * { method, route, status }. See README.md.
  */
 export function redMiddleware(registry: Registry): RequestHandler {
-  throw new Error('TODO: create the counter and the histogram in `registry` and return a middleware that records each finished response')
+  throw new Error('TODO: create the counter and the histogram in `registry` and return a middleware that records each finished response\nTODO(ru): создать счётчик и гистограмму в `registry` и вернуть middleware, который учитывает каждый завершённый ответ')
 }

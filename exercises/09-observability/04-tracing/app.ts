@@ -17,5 +17,5 @@ export const ORDER_QUERY = 'select id, sku, qty from orders where id = $1'
  * See README.md.
  */
 export function createApp(deps: AppDeps): express.Express {
-  throw new Error('TODO: build the Express app with GET /orders/:id, traced with deps.tracer')
+  throw new Error('TODO: build the Express app with GET /orders/:id, traced with deps.tracer\nTODO(ru): собрать приложение Express с GET /orders/:id и трассировкой через deps.tracer')
 }

@@ -15,5 +15,5 @@ export interface HealthApp {
 
 /** GET /livez and GET /readyz, see README.md. */
 export function createHealth(options: HealthOptions): HealthApp {
-  throw new Error('TODO: build an Express app with GET /livez and GET /readyz (checks PostgreSQL with a timeout) and a drain() switch')
+  throw new Error('TODO: build an Express app with GET /livez and GET /readyz (checks PostgreSQL with a timeout) and a drain() switch\nTODO(ru): собрать приложение Express с GET /livez и GET /readyz (проверка PostgreSQL с тайм-аутом) и переключателем drain()')
 }

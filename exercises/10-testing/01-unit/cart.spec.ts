@@ -7,5 +7,5 @@ import type { TestApi } from './test-api.ts'
  * first and fail on every broken one. Use only what `t` and `cart` give you.
  */
 export function defineTests(t: TestApi, cart: typeof Cart): void {
-  throw new Error('TODO: declare tests with t.describe / t.it / t.expect that pin down every rule of quote() in README.md')
+  throw new Error('TODO: declare tests with t.describe / t.it / t.expect that pin down every rule of quote() in README.md\nTODO(ru): описать тесты через t.describe / t.it / t.expect, которые закрепляют каждое правило quote() из README.ru.md')
 }

@@ -7,5 +7,5 @@ import type { TestApi } from './test-api.ts'
  * createSignup and SignupError only through `signup`.
  */
 export function defineTests(t: TestApi, signup: typeof Signup): void {
-  throw new Error('TODO: build fakes/mocks for users, mailer, clock and newId, and test every rule in README.md')
+  throw new Error('TODO: build fakes/mocks for users, mailer, clock and newId, and test every rule in README.md\nTODO(ru): сделать фейки и моки для users, mailer, clock и newId и проверить каждое правило из README.ru.md')
 }

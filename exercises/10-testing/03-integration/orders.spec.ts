@@ -8,5 +8,5 @@ import type { TestApi } from './test-api.ts'
  * between tests. Reach migrate and createOrderRepo only through `orders`.
  */
 export function defineTests(t: TestApi, orders: typeof Orders, pool: pg.Pool): void {
-  throw new Error('TODO: migrate in beforeAll, empty the tables in beforeEach, and test create/get/listByCustomer against the database')
+  throw new Error('TODO: migrate in beforeAll, empty the tables in beforeEach, and test create/get/listByCustomer against the database\nTODO(ru): выполнить миграции в beforeAll, очищать таблицы в beforeEach и проверить create/get/listByCustomer на настоящей базе')
 }

@@ -9,5 +9,5 @@ import type { TestApi } from './test-api.ts'
  */
 export function defineTests(t: TestApi, todos: typeof Todos): void {
   void request
-  throw new Error('TODO: create the app in beforeEach and test every route, status code and header in README.md')
+  throw new Error('TODO: create the app in beforeEach and test every route, status code and header in README.md\nTODO(ru): создавать приложение в beforeEach и проверить каждый маршрут, код ответа и заголовок из README.ru.md')
 }

@@ -31,10 +31,10 @@ export interface UserClient {
 
 /** A UserService server on 127.0.0.1 and a port the OS picks. See README.md. */
 export async function startUserServer(): Promise<UserServer> {
-  throw new Error('TODO: load users.proto, add the UserService implementation to a grpc.Server and bind 127.0.0.1:0')
+  throw new Error('TODO: load users.proto, add the UserService implementation to a grpc.Server and bind 127.0.0.1:0\nTODO(ru): загрузить users.proto, добавить реализацию UserService в grpc.Server и привязать его к 127.0.0.1:0')
 }
 
 /** A client whose every call carries a deadline of deadlineMs. See README.md. */
 export function createUserClient(address: string, options: { deadlineMs: number }): UserClient {
-  throw new Error('TODO: create a UserService client and wrap GetUser/CreateUser in promises with a per-call deadline')
+  throw new Error('TODO: create a UserService client and wrap GetUser/CreateUser in promises with a per-call deadline\nTODO(ru): создать клиент UserService и обернуть GetUser/CreateUser в промисы со сроком на каждый вызов')
 }

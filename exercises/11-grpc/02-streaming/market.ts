@@ -41,7 +41,7 @@ export interface MarketServer {
 
 /** The Market handlers { ExportTrades, Quote }, apart from the server. See README.md. */
 export function marketHandlers(deps: { history: TradeHistory; pricing: Pricing }): grpc.UntypedServiceImplementation {
-  throw new Error('TODO: return { ExportTrades(call) {…}, Quote(call) {…} }')
+  throw new Error('TODO: return { ExportTrades(call) {…}, Quote(call) {…} }\nTODO(ru): вернуть { ExportTrades(call) {…}, Quote(call) {…} }')
 }
 
 /**
@@ -49,15 +49,15 @@ export function marketHandlers(deps: { history: TradeHistory; pricing: Pricing }
  * ExportTrades (server streaming) and Quote (bidirectional). See README.md.
  */
 export async function startMarketServer(deps: { history: TradeHistory; pricing: Pricing }): Promise<MarketServer> {
-  throw new Error('TODO: implement ExportTrades and Quote on a grpc.Server bound to 127.0.0.1:0')
+  throw new Error('TODO: implement ExportTrades and Quote on a grpc.Server bound to 127.0.0.1:0\nTODO(ru): реализовать ExportTrades и Quote на grpc.Server, привязанном к 127.0.0.1:0')
 }
 
 /** Reads the first `n` trades of an endless export, then cancels the call. */
 export async function takeTrades(address: string, symbol: string, n: number): Promise<Trade[]> {
-  throw new Error('TODO: call ExportTrades with limit 0, collect n trades, then cancel the call')
+  throw new Error('TODO: call ExportTrades with limit 0, collect n trades, then cancel the call\nTODO(ru): вызвать ExportTrades с limit 0, собрать n сделок и отменить вызов')
 }
 
 /** Sends every request, then reads the replies; checks them against the x-quote-count trailer. */
 export async function quoteAll(address: string, requests: QuoteRequest[]): Promise<QuoteReply[]> {
-  throw new Error('TODO: open a Quote stream, write every request, end it and collect the replies')
+  throw new Error('TODO: open a Quote stream, write every request, end it and collect the replies\nTODO(ru): открыть поток Quote, записать в него все запросы, закрыть его и собрать ответы')
 }

@@ -7,5 +7,5 @@ import protobuf from 'protobufjs'
  */
 export function generate(protoSource: string): string {
   void protobuf
-  throw new Error('TODO: parse protoSource with protobufjs and emit interfaces, enum unions/objects and service clients/definitions')
+  throw new Error('TODO: parse protoSource with protobufjs and emit interfaces, enum unions/objects and service clients/definitions\nTODO(ru): разобрать protoSource с помощью protobufjs и сгенерировать интерфейсы, объединения и объекты для enum, клиенты и определения сервисов')
 }

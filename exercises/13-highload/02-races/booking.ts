@@ -17,5 +17,5 @@ export type BookingResult = { ok: true } | { ok: false; reason: 'taken' | 'limit
  * show. Table: seats(show_id int, seat text, booked_by text null, primary key (show_id, seat)).
  */
 export async function bookSeat(db: pg.Pool, { showId, seat, userId }: BookingRequest): Promise<BookingResult> {
-  throw new Error('TODO: bookSeat — book the seat only if it is free and the user holds fewer than 2 seats of the show, race-free across connections and processes')
+  throw new Error('TODO: bookSeat — book the seat only if it is free and the user holds fewer than 2 seats of the show, race-free across connections and processes\nTODO(ru): bookSeat — бронировать место, только если оно свободно и у пользователя меньше 2 мест на этот сеанс, без гонок между соединениями и процессами')
 }

@@ -19,13 +19,13 @@ export interface FlashSale {
 export function createFlashSale(db: pg.Pool, { slots }: { slots: number }): FlashSale {
   return {
     async stock(productId, qty) {
-      throw new Error('TODO: stock(productId, qty) — write `slots` rows to stock_buckets, qty split evenly (they differ by at most 1)')
+      throw new Error('TODO: stock(productId, qty) — write `slots` rows to stock_buckets, qty split evenly (they differ by at most 1)\nTODO(ru): stock(productId, qty) — записать `slots` строк в stock_buckets, разделив qty поровну (различие не больше 1)')
     },
     async buy(productId, userId) {
-      throw new Error('TODO: buy(productId, userId) — in one transaction take a unit from a random non-empty bucket and insert the order')
+      throw new Error('TODO: buy(productId, userId) — in one transaction take a unit from a random non-empty bucket and insert the order\nTODO(ru): buy(productId, userId) — в одной транзакции взять единицу товара из случайной непустой ячейки и вставить заказ')
     },
     async remaining(productId) {
-      throw new Error('TODO: remaining(productId) — the sum of the product\'s buckets')
+      throw new Error('TODO: remaining(productId) — the sum of the product\'s buckets\nTODO(ru): remaining(productId) — сумма по всем ячейкам товара')
     },
   }
 }

@@ -16,5 +16,5 @@ export interface HashRing {
  * hashing: balanced, deterministic, and moving as few keys as possible when nodes change.
  */
 export function createHashRing(initial: readonly string[]): HashRing {
-  throw new Error('TODO: createHashRing(nodes) — consistent hashing with virtual nodes, or rendezvous hashing')
+  throw new Error('TODO: createHashRing(nodes) — consistent hashing with virtual nodes, or rendezvous hashing\nTODO(ru): createHashRing(nodes) — консистентное хеширование с виртуальными узлами или rendezvous-хеширование')
 }

@@ -10,5 +10,5 @@ export const SESSION_TTL_SECONDS = 30 * 60
  * Redis — so that any instance can serve any request.
  */
 export function createApp({ redis }: { redis: Redis }): RequestListener {
-  throw new Error('TODO: createApp({ redis }) — an HTTP app whose sessions and carts live in Redis, not in this process')
+  throw new Error('TODO: createApp({ redis }) — an HTTP app whose sessions and carts live in Redis, not in this process\nTODO(ru): createApp({ redis }) — HTTP-приложение, у которого сессии и корзины хранятся в Redis, а не в памяти процесса')
 }

@@ -32,7 +32,7 @@ export interface Relay {
  * neither is. Nothing is sent to the broker here — the relay does that later.
  */
 export async function placeOrder(db: pg.Pool, order: Order): Promise<void> {
-  throw new Error('TODO: placeOrder — insert the order and its outbox row in one transaction')
+  throw new Error('TODO: placeOrder — insert the order and its outbox row in one transaction\nTODO(ru): placeOrder — вставить заказ и его строку outbox в одной транзакции')
 }
 
 /**
@@ -42,13 +42,13 @@ export async function placeOrder(db: pg.Pool, order: Order): Promise<void> {
 export function createRelay({ db, publish, batchSize = 100, pollMs = 50 }: RelayOptions): Relay {
   return {
     async runOnce() {
-      throw new Error('TODO: runOnce — publish the pending outbox rows in id order and mark each one published')
+      throw new Error('TODO: runOnce — publish the pending outbox rows in id order and mark each one published\nTODO(ru): runOnce — опубликовать ожидающие строки outbox в порядке id и пометить каждую опубликованной')
     },
     start() {
-      throw new Error('TODO: start — call runOnce in a loop (waiting pollMs when idle or failing) until stop()')
+      throw new Error('TODO: start — call runOnce in a loop (waiting pollMs when idle or failing) until stop()\nTODO(ru): start — вызывать runOnce в цикле (ждать pollMs, когда работы нет или случилась ошибка) до вызова stop()')
     },
     async stop() {
-      throw new Error('TODO: stop — end the loop and wait for the current round')
+      throw new Error('TODO: stop — end the loop and wait for the current round\nTODO(ru): stop — завершить цикл и дождаться окончания текущего прохода')
     },
   }
 }

@@ -30,7 +30,7 @@ export type SagaResult =
  * completed, newest first, and reports what happened; never throws for a failed step.
  */
 export async function runSaga(steps: readonly SagaStep<any>[], { compensationAttempts = 3 }: SagaOptions = {}): Promise<SagaResult> {
-  throw new Error('TODO: runSaga — run the actions in order; on a failure, compensate the completed steps in reverse order (retrying each)')
+  throw new Error('TODO: runSaga — run the actions in order; on a failure, compensate the completed steps in reverse order (retrying each)\nTODO(ru): runSaga — выполнить действия по порядку; при сбое компенсировать выполненные шаги в обратном порядке (повторяя каждую компенсацию)')
 }
 
 export interface Services {
@@ -63,5 +63,5 @@ export type OrderOutcome =
 
 /** Places an order across three services: reserve stock → charge → ship, undone in reverse on failure. */
 export async function placeOrderSaga(services: Services, order: OrderRequest): Promise<OrderOutcome> {
-  throw new Error('TODO: placeOrderSaga — three saga steps (reserve, charge, ship) with their compensations, run by runSaga')
+  throw new Error('TODO: placeOrderSaga — three saga steps (reserve, charge, ship) with their compensations, run by runSaga\nTODO(ru): placeOrderSaga — три шага саги (reserve, charge, ship) с компенсациями, выполняемые через runSaga')
 }

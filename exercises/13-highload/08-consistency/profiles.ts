@@ -34,7 +34,7 @@ export interface ProfileStore {
 export function createProfileStore({ primary, replica }: { primary: pg.Pool; replica: pg.Pool }): ProfileStore {
   return {
     session() {
-      throw new Error('TODO: session() — create/update on the primary; get() from the replica unless it is older than what this session wrote or saw')
+      throw new Error('TODO: session() — create/update on the primary; get() from the replica unless it is older than what this session wrote or saw\nTODO(ru): session() — create/update на основном сервере; get() с реплики, если она не отстаёт от того, что эта сессия записала или прочитала')
     },
   }
 }

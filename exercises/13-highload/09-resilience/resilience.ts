@@ -25,7 +25,7 @@ export interface RetryOptions {
  * retries of many clients over time instead of having them all hit again at once.
  */
 export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  throw new Error('TODO: retry — call fn; on a retryable error wait random() × min(maxMs, baseMs × 2^(n-1)) and try again, up to `retries` times')
+  throw new Error('TODO: retry — call fn; on a retryable error wait random() × min(maxMs, baseMs × 2^(n-1)) and try again, up to `retries` times\nTODO(ru): retry — вызвать fn; при ошибке, которую можно повторить, подождать random() × min(maxMs, baseMs × 2^(n-1)) и попробовать снова, не больше `retries` раз')
 }
 
 // ----------------------------------------------------------- circuit breaker
@@ -58,7 +58,7 @@ export interface Breaker {
  * call; its success closes the breaker, its failure opens it again for another cooldown.
  */
 export function createBreaker({ failureThreshold, cooldownMs, now = Date.now }: BreakerOptions): Breaker {
-  throw new Error('TODO: createBreaker — count failures in a row, open at the threshold, fail fast, one trial call after cooldownMs')
+  throw new Error('TODO: createBreaker — count failures in a row, open at the threshold, fail fast, one trial call after cooldownMs\nTODO(ru): createBreaker — считать сбои подряд, размыкаться на пороге, сразу отвечать ошибкой, после cooldownMs пропустить один пробный вызов')
 }
 
 // ------------------------------------------------------------- load shedding
@@ -75,5 +75,5 @@ export interface ShedOptions {
  * Retry-After at once instead of queueing work the server cannot finish in time.
  */
 export function shedLoad(handler: (req: IncomingMessage, res: ServerResponse) => unknown, { maxInFlight, retryAfterSeconds }: ShedOptions): RequestListener {
-  throw new Error('TODO: shedLoad — count requests in flight; beyond maxInFlight answer 503 with Retry-After; free the slot when the response closes')
+  throw new Error('TODO: shedLoad — count requests in flight; beyond maxInFlight answer 503 with Retry-After; free the slot when the response closes\nTODO(ru): shedLoad — считать выполняющиеся запросы; сверх maxInFlight отвечать 503 с Retry-After; освобождать место, когда ответ закрыт')
 }

@@ -41,10 +41,10 @@ export interface Deps {
 
 /** The simplest design that meets every constraint, or InfeasibleError (see README.md). */
 export function choose(_c: Constraints): Design {
-  throw new Error('TODO: choose: work out which designs meet the constraints and return the simplest (see README.md)')
+  throw new Error('TODO: choose: work out which designs meet the constraints and return the simplest (see README.md)\nTODO(ru): choose: определить, какие варианты удовлетворяют ограничениям, и вернуть самый простой (см. README.ru.md)')
 }
 
 /** A store that reads and writes the way `design` says (see README.md). */
 export function build(_design: Design, _deps: Deps): Store {
-  throw new Error('TODO: build: implement the direct, ttl and invalidate designs (see README.md)')
+  throw new Error('TODO: build: implement the direct, ttl and invalidate designs (see README.md)\nTODO(ru): build: реализовать варианты direct, ttl и invalidate (см. README.ru.md)')
 }

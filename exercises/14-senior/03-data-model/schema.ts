@@ -4,5 +4,5 @@ import type pg from 'pg'
 
 /** Creates the schema in an empty database. */
 export async function migrate(_db: Pick<pg.Pool, 'query'>): Promise<void> {
-  throw new Error('TODO: migrate: create members, rooms and bookings with their constraints and indexes (see README.md)')
+  throw new Error('TODO: migrate: create members, rooms and bookings with their constraints and indexes (see README.md)\nTODO(ru): migrate: создать members, rooms и bookings с ограничениями и индексами (см. README.ru.md)')
 }

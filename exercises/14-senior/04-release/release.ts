@@ -31,5 +31,5 @@ export interface ReleaseResult {
 
 /** Checks the repository, then versions, documents, commits and tags the release (see README.md). */
 export async function release(_options: ReleaseOptions): Promise<ReleaseResult> {
-  throw new Error('TODO: release: run the checklist, work out the next version from the commits, write CHANGELOG.md, commit and tag (see README.md)')
+  throw new Error('TODO: release: run the checklist, work out the next version from the commits, write CHANGELOG.md, commit and tag (see README.md)\nTODO(ru): release: пройти чек-лист, вычислить следующую версию по коммитам, записать CHANGELOG.md, сделать коммит и поставить тег (см. README.ru.md)')
 }

@@ -25,7 +25,7 @@ export interface CatalogClient {
 
 /** A client for GET /v1/products/:id that checks the fields it uses and ignores the rest (see README.md, step 3). */
 export function createCatalogClient(_baseUrl: string): CatalogClient {
-  throw new Error('TODO: createCatalogClient: a tolerant reader of catalog v1 (see README.md, step 3)')
+  throw new Error('TODO: createCatalogClient: a tolerant reader of catalog v1 (see README.md, step 3)\nTODO(ru): createCatalogClient: терпимый к изменениям читатель каталога v1 (tolerant reader; см. README.ru.md, шаг 3)')
 }
 
 /** A contract is JSON both sides exchange (a file, a broker), not code they share. */

@@ -26,5 +26,5 @@ export interface Violation {
  * where its responses no longer match (see README.md for the matching rules).
  */
 export async function verify(_contract: Contract, _baseUrl: string): Promise<Violation[]> {
-  throw new Error('TODO: verify: send each interaction\'s request and compare status, headers and body by type (see README.md, step 1)')
+  throw new Error('TODO: verify: send each interaction\'s request and compare status, headers and body by type (see README.md, step 1)\nTODO(ru): verify: отправить запрос каждого взаимодействия и сравнить код ответа, заголовки и тело по типам (см. README.ru.md, шаг 1)')
 }

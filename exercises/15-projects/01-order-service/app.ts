@@ -51,5 +51,5 @@ export interface OrderCreated {
 
 export function createApp(deps: AppDeps): RequestListener {
   void deps
-  throw new Error('TODO: createApp({ db, redis, channel, exchange }) — return a request listener with the users and products API (step 1 of README.md)')
+  throw new Error('TODO: createApp({ db, redis, channel, exchange }) — return a request listener with the users and products API (step 1 of README.md)\nTODO(ru): createApp({ db, redis, channel, exchange }) — вернуть обработчик запросов с API пользователей и товаров (шаг 1 в README.ru.md)')
 }

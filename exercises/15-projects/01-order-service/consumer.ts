@@ -17,5 +17,5 @@ export interface Consumer {
 
 export async function startConsumer(deps: ConsumerDeps): Promise<Consumer> {
   void deps
-  throw new Error('TODO: startConsumer({ db, channel, exchange, queue }) — consume OrderCreated events and update user stats idempotently (step 3 of README.md)')
+  throw new Error('TODO: startConsumer({ db, channel, exchange, queue }) — consume OrderCreated events and update user stats idempotently (step 3 of README.md)\nTODO(ru): startConsumer({ db, channel, exchange, queue }) — получать события OrderCreated и идемпотентно обновлять статистику пользователей (шаг 3 в README.ru.md)')
 }

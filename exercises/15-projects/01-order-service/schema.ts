@@ -6,5 +6,5 @@ import type { Pool } from 'pg'
  */
 export async function migrate(db: Pool): Promise<void> {
   void db
-  throw new Error('TODO: migrate(db) — create the tables with "create table if not exists …" (see README.md)')
+  throw new Error('TODO: migrate(db) — create the tables with "create table if not exists …" (see README.md)\nTODO(ru): migrate(db) — создать таблицы через «create table if not exists …» (см. README.ru.md)')
 }

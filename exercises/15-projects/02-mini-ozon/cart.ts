@@ -26,5 +26,5 @@ export interface Cart {
 
 export function createCart(deps: { redis: Redis; catalog: Catalog }): Cart {
   void deps
-  throw new Error('TODO: createCart — GET /carts/:userId, PUT and DELETE /carts/:userId/items/:productId, kept in Redis (step 1 of README.md)')
+  throw new Error('TODO: createCart — GET /carts/:userId, PUT and DELETE /carts/:userId/items/:productId, kept in Redis (step 1 of README.md)\nTODO(ru): createCart — GET /carts/:userId, PUT и DELETE /carts/:userId/items/:productId, данные в Redis (шаг 1 в README.ru.md)')
 }

@@ -28,5 +28,5 @@ export interface Catalog {
 
 export function createCatalog(deps: CatalogDeps): Catalog {
   void deps
-  throw new Error('TODO: createCatalog — the products table, POST/GET/PATCH /catalog/products and a Redis cache (step 1 of README.md)')
+  throw new Error('TODO: createCatalog — the products table, POST/GET/PATCH /catalog/products and a Redis cache (step 1 of README.md)\nTODO(ru): createCatalog — таблица products, POST/GET/PATCH /catalog/products и кеш в Redis (шаг 1 в README.ru.md)')
 }

@@ -15,5 +15,5 @@ export interface Notifications {
 
 export function createNotifications(deps: { redis: Redis; bus: Bus; mailer: Mailer; metrics: Metrics }): Notifications {
   void deps
-  throw new Error('TODO: createNotifications — one mail per order.paid / order.cancelled (steps 2 and 3 of README.md)')
+  throw new Error('TODO: createNotifications — one mail per order.paid / order.cancelled (steps 2 and 3 of README.md)\nTODO(ru): createNotifications — одно письмо на каждое order.paid / order.cancelled (шаги 2 и 3 в README.ru.md)')
 }

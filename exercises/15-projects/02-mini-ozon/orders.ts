@@ -33,5 +33,5 @@ export interface Orders {
 
 export function createOrders(deps: OrdersDeps): Orders {
   void deps
-  throw new Error('TODO: createOrders — POST /orders (checkout), GET /orders/:id, and the reaction to payment events (steps 2 and 3 of README.md)')
+  throw new Error('TODO: createOrders — POST /orders (checkout), GET /orders/:id, and the reaction to payment events (steps 2 and 3 of README.md)\nTODO(ru): createOrders — POST /orders (оформление заказа), GET /orders/:id и реакция на события оплаты (шаги 2 и 3 в README.ru.md)')
 }

@@ -31,5 +31,5 @@ export interface Ozon {
 
 export async function startOzon(deps: OzonDeps): Promise<Ozon> {
   void deps
-  throw new Error('TODO: startOzon(deps) — create the tables, start the five services and return { handler, stop } (step 1 of README.md)')
+  throw new Error('TODO: startOzon(deps) — create the tables, start the five services and return { handler, stop } (step 1 of README.md)\nTODO(ru): startOzon(deps) — создать таблицы, запустить пять сервисов и вернуть { handler, stop } (шаг 1 в README.ru.md)')
 }

@@ -17,5 +17,5 @@ export interface Payments {
 
 export function createPayments(deps: { db: Pool; bus: Bus; bank: Bank; metrics: Metrics }): Payments {
   void deps
-  throw new Error('TODO: createPayments — charge each order.created once and publish payment.approved / payment.declined (steps 2 and 3 of README.md)')
+  throw new Error('TODO: createPayments — charge each order.created once and publish payment.approved / payment.declined (steps 2 and 3 of README.md)\nTODO(ru): createPayments — списать оплату по каждому order.created один раз и опубликовать payment.approved / payment.declined (шаги 2 и 3 в README.ru.md)')
 }

@@ -31,7 +31,7 @@ export interface Bus {
 export async function createBus(amqp: ChannelModel, names: Names): Promise<Bus> {
   void amqp
   void names
-  throw new Error('TODO: createBus(amqp, names) — a topic exchange, publish with confirms, one queue per subscribing service (step 2 of README.md)')
+  throw new Error('TODO: createBus(amqp, names) — a topic exchange, publish with confirms, one queue per subscribing service (step 2 of README.md)\nTODO(ru): createBus(amqp, names) — обменник типа topic, публикация с подтверждениями, по очереди на каждый сервис-подписчик (шаг 2 в README.ru.md)')
 }
 
 /** The shop's counters and histogram, on a registry of its own (step 4 of README.md). */
@@ -40,7 +40,7 @@ export interface Metrics {
 }
 
 export function createMetrics(): Metrics {
-  throw new Error('TODO: createMetrics() — a prom-client Registry of this instance with the metrics of step 4 of README.md')
+  throw new Error('TODO: createMetrics() — a prom-client Registry of this instance with the metrics of step 4 of README.md\nTODO(ru): createMetrics() — собственный Registry из prom-client с метриками из шага 4 в README.ru.md')
 }
 
 export const isInt = (v: unknown, min: number): v is number => Number.isInteger(v) && (v as number) >= min

@@ -18,5 +18,5 @@ export interface Relay {
 
 export function createRelay(deps: RelayDeps): Relay {
   void deps
-  throw new Error('TODO: createRelay({ db, channel, exchange }) — publish the outbox rows exactly once (step 2 of README.md)')
+  throw new Error('TODO: createRelay({ db, channel, exchange }) — publish the outbox rows exactly once (step 2 of README.md)\nTODO(ru): createRelay({ db, channel, exchange }) — опубликовать строки outbox ровно один раз (шаг 2 в README.ru.md)')
 }

@@ -18,5 +18,5 @@ export interface Sale {
 
 export function createSale(deps: SaleDeps): Sale {
   void deps
-  throw new Error('TODO: createSale({ db, redis }) — open(), release() and the HTTP handler with POST /buy (step 1 of README.md)')
+  throw new Error('TODO: createSale({ db, redis }) — open(), release() and the HTTP handler with POST /buy (step 1 of README.md)\nTODO(ru): createSale({ db, redis }) — open(), release() и HTTP-обработчик с POST /buy (шаг 1 в README.ru.md)')
 }

@@ -26,5 +26,5 @@ export interface Worker {
 
 export async function startOrderWorker(deps: WorkerDeps): Promise<Worker> {
   void deps
-  throw new Error('TODO: startOrderWorker(deps) — charge each order.placed, retry, dead-letter and compensate (step 3 of README.md)')
+  throw new Error('TODO: startOrderWorker(deps) — charge each order.placed, retry, dead-letter and compensate (step 3 of README.md)\nTODO(ru): startOrderWorker(deps) — списать оплату по каждому order.placed, повторять при сбоях, отправлять неудачные в очередь недоставленных сообщений и компенсировать (шаг 3 в README.ru.md)')
 }

@@ -12,5 +12,5 @@ export interface SlugOptions {
 export function slugify(text: string, options: SlugOptions = {}): string {
   // The helpers you need are already written: fold(), collapse() and SlugError.
   void [SlugError, collapse, fold]
-  throw new Error('TODO: slugify — fold, collapse, cut to maxLength, throw SlugError when empty')
+  throw new Error('TODO: slugify — fold, collapse, cut to maxLength, throw SlugError when empty\nTODO(ru): slugify — привести символы к ASCII, схлопнуть разделители, обрезать до maxLength, бросить SlugError, если результат пуст')
 }

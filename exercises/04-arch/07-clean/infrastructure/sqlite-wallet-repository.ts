@@ -11,5 +11,5 @@ db.exec(`CREATE TABLE IF NOT EXISTS wallets (
 )`)
 
 export function createSqliteWalletRepository(_db: DatabaseSync): WalletRepository {
-  throw new Error('TODO: implement the WalletRepository port on the database passed in (see README.md)')
+  throw new Error('TODO: implement the WalletRepository port on the database passed in (see README.md)\nTODO(ru): реализовать порт WalletRepository на переданной базе данных (см. README.ru.md)')
 }
