@@ -21,6 +21,7 @@ import { RunnerPool } from '../runner/pool.ts'
 import { sandboxSubmission, SubmissionError } from '../runner/sandbox.ts'
 import { submissionTarget } from '../runner/target.ts'
 import { Services } from '../services/services.ts'
+import { prepareServicesForGrading } from '../services/grading-services.ts'
 import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
 import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
 
@@ -180,7 +181,9 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs: numb
   const guard = isolation.isolated ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
   const needs = new Set<ServiceName>(katas.flatMap((k) => k.services))
   const services = await Services.resolve(needs, { root: ctx.root, config: ctx.config })
-  const pool = new RunnerPool({ catalog: ctx.catalog, services: services.access(), dropPrivileges: principal ?? false }, Math.max(1, jobs ?? availableParallelism()))
+  for (const w of await prepareServicesForGrading(services.access().urls)) process.stderr.write(`warning: ${w}\n`)
+  // Graded code gets credentials of its own per run; the admin URLs stay in this process.
+  const pool = new RunnerPool({ catalog: ctx.catalog, services: services.access(), dropPrivileges: principal ?? false, leastPrivilege: true }, Math.max(1, jobs ?? availableParallelism()))
   try {
     const target = submissionTarget(sandbox.dir)
     const results = await Promise.all(

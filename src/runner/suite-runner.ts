@@ -12,6 +12,7 @@ import type { Target } from './target.ts'
 import { hardenedWarmForks, type WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 import { Watchdog } from './watchdog.ts'
 import { DatabaseStock } from '../services/database-stock.ts'
+import { RunCredentials, type RunGrant } from '../services/run-credentials.ts'
 
 export interface ServiceAccess {
   urls: Partial<Record<ServiceName, string>>
@@ -29,6 +30,12 @@ export interface RunnerOptions {
   heapMb?: number
   /** Grading: workers run as an unprivileged user (a Principal: its own user and namespaces). */
   dropPrivileges?: WorkerPoolOptions['dropPrivileges']
+  /**
+   * Grading: each run gets service credentials of its own (a PostgreSQL role owning its
+   * database, a Redis user on its key prefix, a RabbitMQ vhost), never the admin URLs.
+   * Default: on when ROADMAP_LEAST_PRIVILEGE=1 (to verify the katas under grading's rules).
+   */
+  leastPrivilege?: boolean
 }
 
 const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url))
@@ -62,7 +69,7 @@ export class SuiteRunner {
     const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => lastServices.flatMap((s) => CLIENTS[s]) })
     onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
-      'roadmap:services': options.services.urls,
+      'roadmap:services': leastPrivilege(options) ? {} : options.services.urls,
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
       'roadmap:run-tag': randomBytes(3).toString('hex'),
       'roadmap:database': '',
@@ -119,10 +126,22 @@ export class SuiteRunner {
     return this.stock
   }
 
+  private grants: RunCredentials | undefined
+
+  /** Per-run credentials on the current services (made on first use, with least privilege only). */
+  private credentials(): RunCredentials | undefined {
+    if (!leastPrivilege(this.options)) return undefined
+    this.grants ??= new RunCredentials({ ...this.options.services.urls })
+    return this.grants
+  }
+
   /** Hands suites new service URLs (a service came back, or moved). */
   updateServices(urls: ProvidedToSuites['roadmap:services']) {
     this.options.services.urls = urls
-    this.vitest.getRootProject().provide('roadmap:services', urls)
+    if (leastPrivilege(this.options)) {
+      void this.grants?.close()
+      this.grants = undefined
+    } else this.vitest.getRootProject().provide('roadmap:services', urls)
   }
 
   /** Marks a changed file so the next run sees its new content. */
@@ -151,10 +170,21 @@ export class SuiteRunner {
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
 
     this.onRun(kata)
-    const stock = kata.services.includes('postgres') ? this.databases() : undefined
+    const credentials = this.credentials()
+    let grant: (RunGrant & { release(): void }) | undefined
+    try {
+      grant = await credentials?.forRun(kata.services, kata.suiteFile)
+    } catch (err) {
+      return this.result(kata, target, 'unavailable', undefined, started, (err as Error).message)
+    }
+    const stock = kata.services.includes('postgres') && !credentials ? this.databases() : undefined
     await stock?.settled()
-    const database = stock?.take()
+    const database = grant ? grant.database : stock?.take()
     this.vitest.getRootProject().provide('roadmap:database', database ?? '')
+    if (grant) {
+      this.vitest.getRootProject().provide('roadmap:services', grant.urls)
+      this.vitest.getRootProject().provide('roadmap:run-tag', grant.tag)
+    }
     const specs = this.vitest.getModuleSpecifications(kata.suiteFile)
     const specifications = specs.length ? specs : [this.vitest.getRootProject().createSpecification(kata.suiteFile)]
     const watchdog = new Watchdog(this.vitest)
@@ -164,6 +194,7 @@ export class SuiteRunner {
     const running = this.vitest.runTestSpecifications(specifications).finally(() => {
       watchdog.disarm()
       stock?.afterRun(database)
+      grant?.release()
     })
     // The verdict is known once the reporter has it; stopping the worker and cleaning
     // up after it go on while the learner reads (the next run waits for them).
@@ -217,8 +248,11 @@ export class SuiteRunner {
     await this.vitest.close()
     this.warm.dispose()
     await this.stock?.close()
+    await this.grants?.close()
   }
 }
+
+const leastPrivilege = (o: RunnerOptions) => o.leastPrivilege ?? process.env.ROADMAP_LEAST_PRIVILEGE === '1'
 
 function verdictOf(r: RunReport): Verdict {
   if (r.loadFailure?.kind === 'service') return 'unavailable'

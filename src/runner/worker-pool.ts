@@ -31,6 +31,13 @@ export interface WorkerPoolOptions {
 }
 
 
+/** Graded workers get their services through per-run credentials, never the grader's URLs from the environment. */
+function withoutServiceUrls(env: NodeJS.ProcessEnv, grading: boolean): NodeJS.ProcessEnv {
+  if (!grading) return env
+  const { DATABASE_URL: _pg, REDIS_URL: _redis, AMQP_URL: _amqp, ...rest } = env
+  return rest
+}
+
 export interface WorkerPool {
   pool: PoolRunnerInitializer
   /** Kills the spare worker and whatever a worker left (call when the Vitest instance closes). */
@@ -63,7 +70,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     const nodeArgs = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
     const isolated = principal ? isolationCommand(principal) : undefined
     const child = fork(self.entrypoint, [], {
-      env: { ...scrubEnv(self.env), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}) },
+      env: { ...withoutServiceUrls(scrubEnv(self.env), !!principal), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}) },
       ...(isolated ? { execPath: isolated.execPath } : drop ? { uid: NOBODY, gid: NOBODY } : {}),
       execArgv: isolated ? [...isolated.args, ...nodeArgs] : nodeArgs,
       stdio: 'pipe',

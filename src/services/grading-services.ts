@@ -1,0 +1,37 @@
+import type { ServiceName } from '../catalog/schema.ts'
+import { dropStale, withAdmin } from './postgres-databases.ts'
+import { dropStaleRunRoles } from './postgres-run-roles.ts'
+import { guardTemplate } from './postgres-template.ts'
+import { dropStaleVhosts, management } from './rabbitmq-run-vhosts.ts'
+import { dropStaleRedisUsers, redisAdmin } from './redis-run-users.ts'
+
+/**
+ * Before a grade, once: the PostgreSQL template is checked (and rebuilt when a previous
+ * run planted anything in it), and what graders that died left behind (run roles and
+ * databases, Redis users and keys, RabbitMQ vhosts and users older than an hour) is
+ * dropped. Returns warnings for the grader's log.
+ */
+export async function prepareServicesForGrading(admin: Partial<Record<ServiceName, string>>): Promise<string[]> {
+  const warnings: string[] = []
+  const jobs: Promise<unknown>[] = []
+  if (admin.postgres) {
+    const url = admin.postgres
+    jobs.push(
+      withAdmin(url, async (c) => {
+        const found = await guardTemplate(c, url)
+        if (found.length) warnings.push(`the PostgreSQL template held ${found.join(', ')}: rebuilt from template0`)
+        await dropStaleRunRoles(c)
+        await dropStale(c)
+      }),
+    )
+  }
+  if (admin.redis) {
+    const c = redisAdmin(admin.redis)
+    jobs.push(dropStaleRedisUsers(c).finally(() => c.disconnect()))
+  }
+  // Listing vhosts with rabbitmqctl takes seconds: the sweep goes on beside the grade.
+  if (admin.rabbitmq) void management(admin.rabbitmq).then(dropStaleVhosts).catch(() => undefined)
+  const settled = await Promise.allSettled(jobs)
+  for (const s of settled) if (s.status === 'rejected') warnings.push(`preparing the services for grading: ${(s.reason as Error).message}`)
+  return warnings
+}
