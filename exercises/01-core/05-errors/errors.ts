@@ -25,7 +25,7 @@ export const ErrPermission: Error = new Error('permission denied')
 
 /** `fmt.Errorf("context: %w", err)`: a new Error whose cause is `err`. */
 export function wrap(err: unknown, context: string): Error {
-  throw new Error('TODO: wrap — new Error(`${context}: ${message}`, { cause: err })\nTODO(ru): wrap — new Error(`${context}: ${message}`, { cause: err })')
+  throw new Error('TODO: wrap — new Error(`${context}: ${message}`, { cause: err })\nTODO(ru): wrap — вернуть new Error(`${context}: ${message}`, { cause: err })')
 }
 
 /** errors.Is: true when `target` itself is somewhere in `err`'s tree. */

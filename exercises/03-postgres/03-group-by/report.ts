@@ -22,7 +22,7 @@ export interface MonthRevenue {
 
 /** Paid orders per category, the biggest revenue first. One GROUP BY query. */
 export async function revenueByCategory(db: Db): Promise<CategoryRevenue[]> {
-  throw new Error('TODO: revenueByCategory — SELECT category, count(*), sum(…), round(avg(…)) … GROUP BY category\nTODO(ru): revenueByCategory — SELECT category, count(*), sum(…), round(avg(…)) … GROUP BY category')
+  throw new Error('TODO: revenueByCategory — SELECT category, count(*), sum(…), round(avg(…)) … GROUP BY category\nTODO(ru): revenueByCategory — запрос SELECT category, count(*), sum(…), round(avg(…)) … GROUP BY category')
 }
 
 /** Customers with at least minOrders paid orders worth at least minRevenueCents. */

@@ -36,7 +36,7 @@ export function partitionFor(key: string, partitions: number): number {
 
 /** Step 1: appends { key, value } to the key's partition stream. */
 export function createProducer(options: LogOptions): Producer {
-  throw new Error('TODO: send(key, value) = XADD `${topic}:${partitionFor(key)}` * key <key> value <json>\nTODO(ru): send(key, value) = XADD `${topic}:${partitionFor(key)}` * key <key> value <json>')
+  throw new Error('TODO: send(key, value) = XADD `${topic}:${partitionFor(key)}` * key <key> value <json>\nTODO(ru): send(key, value) — выполнить XADD `${topic}:${partitionFor(key)}` * key <key> value <json>')
 }
 
 /** Steps 2 and 4: a member of a consumer group. */
