@@ -4,6 +4,7 @@ import request from 'supertest'
 import type { Pool } from 'pg'
 import type { Channel, ChannelModel } from 'amqplib'
 import { usePostgres } from '#support/postgres'
+import { gate, instrument, lockWaiters, until } from '#support/faults/postgres'
 import { useRedis } from '#support/redis'
 import { useRabbit } from '#support/rabbitmq'
 import { json, readyCount, serve, sleep, spyOn, waitFor, watchChannel } from '#support/projects'
@@ -386,7 +387,7 @@ const running: { stop(): Promise<void>; channel: Channel }[] = []
  * Starts a consumer. `fresh`: from a new copy of consumer.ts, as another process would
  * run it, so that module-level state (an in-memory Set of seen ids) is not shared.
  */
-async function consumer(queue: string, fresh = false) {
+async function consumer(queue: string, fresh = false, db: Pool = pool(3)) {
   let start = startConsumer
   if (fresh) {
     vi.resetModules()
@@ -394,7 +395,7 @@ async function consumer(queue: string, fresh = false) {
   }
   const channel = await conn.createChannel()
   const watch = watchChannel(channel)
-  const c = (await start({ db: pool(3), channel, exchange, queue })) as { stop(): Promise<void> }
+  const c = (await start({ db, channel, exchange, queue })) as { stop(): Promise<void> }
   running.push({ stop: () => c.stop(), channel })
   return { stop: () => c.stop(), watch }
 }
@@ -481,16 +482,46 @@ describe('step 3: OrderCreated events and their consumer', () => {
 
   it('copies of one event handled at the same moment by two consumers (two processes) are counted once', async () => {
     const queue = rabbit.queue('stats')
-    await consumer(queue)
-    await consumer(queue, true)
+    // "At the same moment", made certain rather than left to timing: the consumers' database
+    // statements go through a barrier. The first copy's first statement (after BEGIN) is held
+    // once it has answered, until a second copy has had its own first statement answered too
+    // — or until that second copy waits on a lock the first one holds (the primary key of a
+    // processed-events table, an advisory lock…), which is how a correct consumer serialises
+    // the two. A check (SELECT) before a separate mark lets both copies see "not done yet".
+    let armed = false
+    let arrivals = 0
+    const bothLooked = gate()
+    const hooks = {
+      async after(s: { text: string }) {
+        if (!armed || /^\s*(begin|start\s+transaction|set\s|commit|rollback|end\b)/i.test(s.text) || s.text.trim() === '') return
+        arrivals++
+        if (arrivals === 1) await bothLooked.passed
+        else if (arrivals === 2) bothLooked.open()
+      },
+    }
+    const observer = pool(1)
+    await consumer(queue, false, instrument(pool(3), hooks).pool)
+    await consumer(queue, true, instrument(pool(3), hooks).pool)
     const user = await newUser()
     const admin = await conn.createChannel()
     const event = { eventId: randomUUID(), type: 'OrderCreated', occurredAt: new Date().toISOString(), order: { id: 1, userId: user, status: 'created', totalCents: 700, items: [] } }
-    for (let i = 0; i < 10; i++) admin.publish(exchange, 'order.created', json(event), { messageId: event.eventId, contentType: 'application/json' })
+    armed = true
+    try {
+      for (let i = 0; i < 10; i++) admin.publish(exchange, 'order.created', json(event), { messageId: event.eventId, contentType: 'application/json' })
+      await until(() => arrivals >= 1, 10_000)
+      // Released as soon as the second copy has looked (or waits on a lock); the timeout is
+      // only a safety net for a consumer that handles one message at a time.
+      await until(async () => bothLooked.isOpen || (await lockWaiters(observer)).length > 0, 5000, 10)
+    } finally {
+      bothLooked.open()
+    }
     await waitFor(async () => (await statsOf(user)).ordersCount >= 1, 'the consumers to count the event')
     await waitFor(async () => (await readyCount(admin, queue)) === 0, 'the consumers to take every copy')
     await sleep(400)
-    expect(await statsOf(user), '10 copies of one event, two consumers on one queue').toEqual({ userId: user, ordersCount: 1, spentCents: 700 })
+    expect(
+      await statsOf(user),
+      '10 copies of one event, two consumers on one queue, two copies checked at the same moment: a check (SELECT) followed by a separate insert lets both copies pass — insert the event id in the same transaction (… on conflict do nothing) and apply only when it inserted a row',
+    ).toEqual({ userId: user, ordersCount: 1, spentCents: 700 })
   })
 
   it('drops a message that is not a valid event (no endless requeue) and goes on with the next one', async () => {
