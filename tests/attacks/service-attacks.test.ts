@@ -115,3 +115,16 @@ describe.runIf(servicesUp)('grade: each run has least-privilege credentials on t
     expect(next.json.katas.map((k) => [k.id, k.verdict, k.message])).toEqual(HONEST_IDS.map((id) => [id, 'pass', null]))
   })
 })
+
+describe.runIf(servicesUp)('grade: the template is checked before a grade', () => {
+  it('finds what an earlier run planted in it, rebuilds it, and the next correct solution passes', { timeout: 600_000 }, async () => {
+    // What an admin-URL run (watch, or an older grader) could leave: a table every clone would start with.
+    await adminPg('postgres', (c) => c.query('alter database roadmap_template allow_connections true'))
+    await adminPg('roadmap_template', (c) => c.query('create table if not exists numbers (planted int)'))
+    const corpus = buildServiceCorpus()
+    const next = await grade(corpus.next, corpus.root, ['demo/honest-postgres'])
+    expect(next.stderr).toMatch(/the PostgreSQL template held relation numbers.*rebuilt from template0/)
+    expect(next.json.katas.map((k) => [k.id, k.verdict, k.message])).toEqual([['demo/honest-postgres', 'pass', null]])
+    expect(await adminPg('postgres', async (c) => (await c.query("select has_database_privilege('public', 'roadmap_template', 'connect') as open")).rows[0].open), 'anyone may connect to the template').toBe(false)
+  })
+})
