@@ -196,6 +196,32 @@ describe('step 1: the buy endpoint, without overselling', () => {
     await pg.pool.query('truncate orders, outbox')
     expect((await s.buy(u)).status, 'a buyer of the previous sale buys in the new one').toBe(201)
   })
+
+  it('when writing the order fails after the unit was taken, the unit goes back to the sale', async () => {
+    const s = await instance()
+    await s.sale.open(1)
+    const doomed = `doomed-${randomUUID().slice(0, 8)}`
+    // A real failure from PostgreSQL, whatever SQL writes the order: a trigger refuses this
+    // one user's order row (as a full disk or a dropped connection would refuse any write).
+    await pg.pool.query(`
+      create or replace function injected_order_failure() returns trigger language plpgsql as $$
+      begin
+        if new.user_id = '${doomed}' then raise exception 'injected fault: the order write fails'; end if;
+        return new;
+      end $$;
+      create trigger injected_order_failure before insert on orders for each row execute function injected_order_failure();`)
+    let failed: Reply
+    try {
+      failed = await s.buy(doomed)
+    } finally {
+      await pg.pool.query('drop trigger if exists injected_order_failure on orders; drop function if exists injected_order_failure()')
+    }
+    expect(failed.status, `${failed.label} while PostgreSQL refuses the order insert: not a sale`).not.toBe(201)
+    expect(await rows(), 'rows of the orders table after the failed write').toEqual([])
+    expect(await stockOf(s), 'GET /stock after the order write failed (open(1): the unit was taken in Redis but never sold, so it must be put back)').toBe(1)
+    const next = await s.buy(user())
+    expect([next.status, next.body], `${next.label} by another user after the failed write: the last unit is still for sale`).toEqual([201, { orderId: expect.any(String), status: 'pending' }])
+  })
 })
 
 /** The exchange, and a spy queue on it, for one test. */
