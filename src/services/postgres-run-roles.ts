@@ -42,7 +42,7 @@ export async function createRunDatabase(c: pg.Client, adminUrl: string): Promise
   await ensureRunGroup(c)
   const name = databaseName()
   const password = randomBytes(18).toString('base64url')
-  await c.query(`create role ${name} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls connection limit 64 in role ${RUN_GROUP} password '${password}'`)
+  await c.query(`create role ${name} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls in role ${RUN_GROUP} password '${password}'`)
   try {
     await createOwned(c, name, name)
   } catch (err) {
