@@ -53,13 +53,14 @@ export function openContext(opts: GlobalOptions, strict = false): Context {
   const root = opts.root ? resolve(opts.root) : findRoot()
   try {
     const config = readConfigFile(root)
+    const lang = pickLang(opts.lang, process.env, config.lang)
     const { catalog, problems } = loadCatalogLenient(root)
     if (problems.length) {
       const err = new CatalogError(problems, root)
       if (strict) throw err
-      process.stderr.write(`${err.message}\n(the katas above are left out until they are fixed)\n`)
+      process.stderr.write(`${err.message}\n${messages(lang).catalogLeftOut}\n`)
     }
-    return { root, catalog, problems, config, lang: pickLang(opts.lang, process.env, config.lang) }
+    return { root, catalog, problems, config, lang }
   } catch (err) {
     if (err instanceof CatalogError || err instanceof ConfigFileError) throw new UserError(err.message)
     throw err
