@@ -12,7 +12,7 @@ import { dropStaleRedisUsers, redisAdmin } from './redis-run-users.ts'
  * dropped. Returns warnings for the grader's log.
  */
 export async function prepareServicesForGrading(admin: Partial<Record<ServiceName, string>>): Promise<string[]> {
-  const warnings: string[] = []
+  const warnings = guessableAdmins(admin).map((name) => `the ${name} admin URL has no secret password: graded code can log in as the admin without it (SECURITY.md, known limits)`)
   const jobs: Promise<unknown>[] = []
   if (admin.postgres) {
     const url = admin.postgres
@@ -34,4 +34,14 @@ export async function prepareServicesForGrading(admin: Partial<Record<ServiceNam
   const settled = await Promise.allSettled(jobs)
   for (const s of settled) if (s.status === 'rejected') warnings.push(`preparing the services for grading: ${(s.reason as Error).message}`)
   return warnings
+}
+
+/** Services whose admin credentials graded code could guess (none, or RabbitMQ's guest/guest). */
+function guessableAdmins(admin: Partial<Record<ServiceName, string>>): string[] {
+  const open: string[] = []
+  const password = (url: string) => decodeURIComponent(new URL(url).password)
+  if (admin.postgres && !password(admin.postgres)) open.push('PostgreSQL')
+  if (admin.redis && !password(admin.redis)) open.push('Redis')
+  if (admin.rabbitmq && ['', 'guest'].includes(password(admin.rabbitmq))) open.push('RabbitMQ')
+  return open
 }
