@@ -19,7 +19,7 @@ const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
 export function serviceLines(s: ServiceStatus, fallback: string | undefined, blocked: string[], lang: Lang = 'en'): string[] {
   const d = messages(lang).doctor
   const label = SERVICES[s.name].label.padEnd(10)
-  if (s.state === 'ready') return [`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', `(${s.source}, ${s.probeMs} ms)`)}`]
+  if (s.state === 'ready') return [`${ok(true)} ${label} ${redact(s.url)}  ${paint('dim', d.found(s.source, s.probeMs))}`]
   if (fallback) return [`${ok(true)} ${label} ${d.noServerFallback(s.tried.join('; '), fallback)}`, `    ${d.ownServerFaster} ${paint('bold', s.fix)}`]
   return [
     `${ok(false)} ${label} ${d.notFound(s.tried.join('; '))}`,

@@ -4,6 +4,7 @@
  * are reached through `messages(lang)`. Machine-readable output never uses these.
  */
 import type { Verdict } from '../results/model.ts'
+import type { ServiceSource } from '../services/status.ts'
 
 const ruPlurals = new Intl.PluralRules('ru')
 /** The Russian form for a count: 1 упавший тест, 2 упавших теста, 5 упавших тестов. */
@@ -11,10 +12,12 @@ const ruCount = (n: number, forms: { one: string; few: string; many: string }) =
   const rule = ruPlurals.select(n)
   return `${n} ${rule === 'one' ? forms.one : rule === 'few' ? forms.few : forms.many}`
 }
+const ruSource: Record<ServiceSource, string> = { env: 'из переменной окружения', config: 'из файла настроек', local: 'локальный сервер', container: 'контейнер', embedded: 'встроенный' }
 const ruVerdict: Record<Verdict, string> = { pass: 'проходит', fail: 'не проходит', error: 'не запускается', timeout: 'превышено время', oom: 'не хватило памяти', unavailable: 'сервис недоступен' }
 
 export const commandEn = {
   doctor: {
+    found: (source: ServiceSource, ms: number) => `(${source}, ${ms} ms)`,
     nodeTooOld: ' — roadmap needs 22.12 or newer (24 preferred)',
     noServerFallback: (tried: string, fallback: string) => `no server answers (${tried}): katas start ${fallback} (installed) when they need it`,
     ownServerFaster: 'a server of your own starts faster:',
@@ -82,6 +85,7 @@ export const commandEn = {
 
 export const commandRu: typeof commandEn = {
   doctor: {
+    found: (source, ms) => `(${ruSource[source]}, ${ms} мс)`,
     nodeTooOld: ' — нужна версия 22.12 или новее (лучше 24)',
     noServerFallback: (tried, fallback) => `сервер не отвечает (${tried}): каты сами запустят ${fallback} (установлен), когда он понадобится`,
     ownServerFaster: 'собственный сервер запускается быстрее:',
@@ -96,7 +100,7 @@ export const commandRu: typeof commandEn = {
     dockerMissing: (reason) => `${reason} (Testcontainers не используется)`,
     dockerEngine: 'Docker',
     noEngine: 'Docker не отвечает',
-    catalog: (n, problems) => `каталог: кат ${n}${problems ? `, ошибок: ${problems} (см. выше)` : ''}`,
+    catalog: (n, problems) => `каталог: ${ruCount(n, { one: 'ката', few: 'каты', many: 'кат' })}${problems ? `, ошибок: ${problems} (см. выше)` : ''}`,
     progress: 'прогресс',
     noneYet: ' (пока нет)',
   },
