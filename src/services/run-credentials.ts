@@ -79,7 +79,8 @@ export class RunCredentials {
         if (s === 'postgres') {
           const ready = this.readyDatabase ?? this.makeDatabase()
           this.readyDatabase = undefined
-          database = await ready
+          // One more try: on a loaded machine the admin connection may time out once.
+          database = await ready.catch(() => this.makeDatabase())
           const made = database
           for (let n = databasesOf(suiteFile); n > 1 + made.extra.length; ) await withAdmin(admin, (c) => addRunDatabase(c, made))
           urls.postgres = database.url
