@@ -75,6 +75,9 @@ function freezeChannel() {
 /** Matchers that compare with `equals`, where a value shaped like a matcher would answer for itself. */
 const EQUALITY = ['toEqual', 'toStrictEqual', 'toMatchObject', 'toContainEqual', 'toHaveProperty', 'toContain', 'toBe', 'equal', 'equals', 'eq', 'eql', 'eqls', 'toHaveBeenCalledWith', 'toHaveBeenLastCalledWith', 'toHaveBeenNthCalledWith', 'toHaveReturnedWith', 'toHaveLastReturnedWith', 'toHaveNthReturnedWith', 'toHaveBeenCalledExactlyOnceWith', 'toSatisfy', 'toBeOneOf']
 
+/** Matchers whose answer is about which object it is, not what it holds. */
+const IDENTITY = new Set(['toBe', 'toContain'])
+
 /**
  * The value under test is compared as data: before a matcher runs, it is copied once
  * (own enumerable properties, same prototypes; getters and proxies read once), and a
@@ -91,7 +94,11 @@ function guardEqualityMatchers() {
         if (typeof actual === 'function' && 'mock' in actual) {
           const mock = (actual as unknown as { mock: { calls: unknown[]; results: unknown[] } }).mock
           snapshot([mock.calls, mock.results])
-        } else chai.util.flag(this, 'object', snapshot(actual))
+        } else {
+          const copy = snapshot(actual)
+          // Identity matchers compare the very object (a copy is never `toBe` the original); only a proxy, which could answer differently later, is replaced.
+          if (!IDENTITY.has(name) || types.isProxy(actual)) chai.util.flag(this, 'object', copy)
+        }
         return _super.apply(this, args)
       },
     )
