@@ -18,13 +18,16 @@ export class RunnerPool {
     readonly concurrency: number,
   ) {}
 
-  /** Runs a kata on an idle runner of the target; `changed` files are invalidated first. */
-  async run(kata: Kata, target: Target, changed: string[] = []): Promise<KataResult> {
+  /**
+   * Runs a kata on an idle runner of the target; `changed` files are invalidated first.
+   * `only` names the tests to run (full names); the others are reported skipped.
+   */
+  async run(kata: Kata, target: Target, changed: string[] = [], only?: string[]): Promise<KataResult> {
     await this.slot()
     try {
       const runner = this.idle.get(target.root)?.pop() ?? (await this.spawn(target))
       try {
-        return await runner.run(kata, changed)
+        return await runner.run(kata, changed, only)
       } finally {
         const list = this.idle.get(target.root) ?? []
         list.push(runner)

@@ -152,19 +152,20 @@ export class SuiteRunner {
   /**
    * Runs one kata's suite. Runs are queued: one at a time. `changed` lists files whose
    * content changed since this instance last saw them (an overlay laid down anew).
+   * `only` runs just the tests of these full names (verify's repeats); the rest are skipped.
    */
-  run(kata: Kata, changed: string[] = []): Promise<KataResult> {
+  run(kata: Kata, changed: string[] = [], only?: string[]): Promise<KataResult> {
     const next = this.queue
       .then(() => this.settling)
       .then(() => {
         for (const f of changed) this.vitest.invalidateFile(f)
-        return this.runNow(kata, this.target)
+        return this.runNow(kata, this.target, only)
       })
     this.queue = next.catch(() => undefined)
     return next
   }
 
-  private async runNow(kata: Kata, target: Target): Promise<KataResult> {
+  private async runNow(kata: Kata, target: Target, only?: string[]): Promise<KataResult> {
     const started = performance.now()
     const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
@@ -185,8 +186,8 @@ export class SuiteRunner {
       this.vitest.getRootProject().provide('roadmap:services', grant.urls)
       this.vitest.getRootProject().provide('roadmap:run-tag', grant.tag)
     }
-    const specs = this.vitest.getModuleSpecifications(kata.suiteFile)
-    const specifications = specs.length ? specs : [this.vitest.getRootProject().createSpecification(kata.suiteFile)]
+    // A new specification each run: a cached one may carry the test names of an earlier `only` run.
+    const specifications = [this.vitest.getRootProject().createSpecification(kata.suiteFile, only ? { testNames: only } : undefined)]
     const watchdog = new Watchdog(this.vitest)
     this.collector.mark('submit')
     const report = this.collector.nextRun()

@@ -71,9 +71,8 @@ export async function checkKata(setup: CheckSetup, kata: Kata): Promise<KataChec
     const setupProblems = overlayProblems(setup.catalog, kata)
     problems.push(...setupProblems)
     if (!setupProblems.some((p) => p.includes('is missing or empty'))) {
-      for (const overlay of overlaysOf(setup.catalog, kata)) {
-        const outcome = await checkOverlay(setup, kata, overlay)
-        overlays.push(outcome)
+      overlays.push(...(await checkOverlays(setup, kata)))
+      for (const outcome of overlays) {
         if (outcome.verdicts.includes('unavailable')) skipped = true
         else if (!outcome.held) problems.push(overlayProblem(outcome))
       }
@@ -84,25 +83,72 @@ export async function checkKata(setup: CheckSetup, kata: Kata): Promise<KataChec
   return { id: kata.id, solution, starter, overlays, problems, skipped, durationMs }
 }
 
-/** Runs one overlay `repeat` times, stopping at the first run that does not hold. */
-async function checkOverlay(setup: CheckSetup, kata: Kata, overlay: Overlay): Promise<OverlayOutcome> {
-  const changed = setup.overlays.layDown(kata, overlay)
-  const verdicts: Verdict[] = []
-  let durationMs = 0
-  let detail: string | undefined
-  for (let i = 0; i < setup.repeat; i++) {
-    // Every run invalidates: the pool may hand this run to a runner that last saw another overlay of this kata.
+/** One overlay's runs so far. */
+interface Series {
+  overlay: Overlay
+  verdicts: Verdict[]
+  held: boolean
+  detail?: string
+  durationMs: number
+  /** For a mutant: the tests that rejected it on its first, full run. */
+  rejectedBy: string[]
+}
+
+/**
+ * Runs every overlay `repeat` times, each series stopping at the first run that does
+ * not hold. The first run of each is the whole suite. A mutant's later runs only repeat
+ * the tests that rejected it — provided the solution passes those tests on their own
+ * (a test leaning on an earlier one proves nothing alone); a repeat where none of them
+ * fails gets the whole suite again, which decides.
+ */
+async function checkOverlays(setup: CheckSetup, kata: Kata): Promise<OverlayOutcome[]> {
+  const series: Series[] = []
+  for (const overlay of overlaysOf(setup.catalog, kata)) {
+    const s: Series = { overlay, verdicts: [], held: true, durationMs: 0, rejectedBy: [] }
+    const changed = setup.overlays.layDown(kata, overlay)
     const r = await setup.pool.run(kata, setup.overlays.target, changed)
-    verdicts.push(r.verdict)
-    durationMs += r.durationMs
-    const held = overlay.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
-    if (!held) {
-      detail = overlay.kind === 'alternative' ? `${r.message ?? ''}${failingTests(r)}` : r.message
-      break
+    record(s, r)
+    if (overlay.kind === 'mutant') s.rejectedBy = r.tests.filter((t) => t.status === 'fail').map((t) => t.name)
+    series.push(s)
+  }
+  if (setup.repeat <= 1) return series.map(outcome)
+
+  const rejecting = [...new Set(series.filter((s) => s.held).flatMap((s) => s.rejectedBy))]
+  const alone = rejecting.length ? await setup.pool.run(kata, setup.solutions, [], rejecting) : undefined
+  const standalone = new Set(alone?.tests.filter((t) => t.status === 'pass').map((t) => t.name))
+  for (const s of series) {
+    if (!s.held) continue
+    const changed = setup.overlays.layDown(kata, s.overlay)
+    const only = s.rejectedBy.filter((name) => standalone.has(name))
+    while (s.held && s.verdicts.length < setup.repeat) {
+      // Every run invalidates: the pool may hand this run to a runner that last saw another overlay of this kata.
+      if (only.length) {
+        const r = await setup.pool.run(kata, setup.overlays.target, changed, only)
+        const rejected = r.verdict === 'timeout' || r.verdict === 'oom' || r.tests.some((t) => t.status === 'fail' && only.includes(t.name))
+        if (rejected) {
+          s.verdicts.push(r.verdict)
+          s.durationMs += r.durationMs
+          continue
+        }
+        s.durationMs += r.durationMs
+      }
+      record(s, await setup.pool.run(kata, setup.overlays.target, changed))
     }
   }
-  const held = verdicts.length === setup.repeat
-  return { kind: overlay.kind, name: overlay.name, about: overlay.about, mistake: overlay.mistake, runs: verdicts.length, held, verdicts, detail, durationMs }
+  return series.map(outcome)
+}
+
+/** Adds a run to a series: whether it held (a mutant rejected, an alternative passed). */
+function record(s: Series, r: KataResult) {
+  s.verdicts.push(r.verdict)
+  s.durationMs += r.durationMs
+  s.held = s.overlay.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
+  if (!s.held) s.detail = s.overlay.kind === 'alternative' ? `${r.message ?? ''}${failingTests(r)}` : r.message
+}
+
+function outcome(s: Series): OverlayOutcome {
+  const { overlay: o } = s
+  return { kind: o.kind, name: o.name, about: o.about, mistake: o.mistake, runs: s.verdicts.length, held: s.held, verdicts: s.verdicts, detail: s.detail, durationMs: s.durationMs }
 }
 
 function overlayProblem(o: OverlayOutcome): string {
