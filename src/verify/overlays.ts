@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import type { Target } from '../runner/target.ts'
 
@@ -83,14 +83,18 @@ export class OverlayTarget {
   readonly target: Target
   constructor(private readonly catalog: Catalog) {
     this.target = { kind: 'overlay', root: mkdtempSync(join(tmpdir(), 'roadmap-overlays-')) }
+    // Every kata starts solved: a kata may refer to a sibling (docker/compose builds ../01-dockerfile).
+    cpSync(join(catalog.root, 'solutions'), this.target.root, { recursive: true })
   }
 
   layDown(kata: Kata, overlay: Overlay): string[] {
     const dest = join(this.target.root, kata.dir)
-    rmSync(dest, { recursive: true, force: true })
-    mkdirSync(dirname(dest), { recursive: true })
+    // Files are replaced, not the folder: a sibling's run reading this one never finds it gone.
+    mkdirSync(dest, { recursive: true })
     cpSync(join(this.catalog.root, 'solutions', kata.dir), dest, { recursive: true })
     cpSync(overlay.dir, dest, { recursive: true })
+    const wanted = new Set([...listFiles(join(this.catalog.root, 'solutions', kata.dir)), ...listFiles(overlay.dir)])
+    for (const f of listFiles(dest)) if (!wanted.has(f)) rmSync(join(dest, f))
     return listFiles(dest).map((f) => join(dest, f))
   }
 
