@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Healthcheck, type Instruction } from 'dockerfile-ast'
 import { dir } from '@kata/docker/dockerfile/index.ts'
 import {
@@ -24,6 +24,7 @@ import {
   words,
   type Stage,
 } from '#support/docker'
+import { provideBaseImages } from '#support/docker-images'
 
 // Each test reads the files afresh, so a saved edit is what gets graded.
 const dockerfile = () => parseDockerfile(readKataFile(dir, 'Dockerfile'))
@@ -58,6 +59,12 @@ function envPairs(ins: Instruction): [string, string][] {
   if (w.length >= 2 && !w[0]!.includes('=')) return [[w[0]!, w.slice(1).join(' ')]]
   return w.filter((x) => x.includes('=')).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1).replace(/^"(.*)"$/, '$1')])
 }
+
+/** Whether a test of the review failed: the image is built only once the files pass it. */
+let reviewFailed = false
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') reviewFailed = true
+})
 
 describe('Dockerfile', () => {
   it('is a Dockerfile the linter accepts (FROM first, no syntax errors)', () => {
@@ -243,20 +250,43 @@ describe('.dockerignore', () => {
 
 // Asked once, when the suite loads, so the test's name can tell whether the build really ran.
 const engine = await dockerEngine(1000)
+const required = process.env.ROADMAP_REQUIRE_CONTAINERS === '1'
+const bases = engine.ok ? await baseImages() : undefined
+
+/** The learner's external base images, made available to the build (see docker-images.ts). */
+async function baseImages() {
+  let images: string[]
+  try {
+    images = dockerfile().stages.filter((s) => !s.parent).map((s) => s.base)
+  } catch {
+    return undefined // the review above reports the Dockerfile's problem
+  }
+  return provideBaseImages(images)
+}
+
+const skipped = !engine.ok ? engine.reason : bases && !bases.ok ? bases.reason : undefined
 
 describe('docker build', () => {
-  const name = engine.ok ? 'builds the image, and the container turns healthy' : `builds the image: SKIPPED here, ${engine.reason}; the review above still applies`
+  const name = skipped === undefined || required ? 'builds the image, and the container turns healthy' : `builds the image: SKIPPED here, ${skipped}; the review above still applies`
   it(name, async () => {
+    if (reviewFailed) throw new Error('the review of the Dockerfile and .dockerignore above found problems: fix those first; the image is built once the files pass it')
     const { stages, errors } = dockerfile()
     expect(stages.length, 'FROM instructions in the Dockerfile').toBeGreaterThan(0)
     expect(errors, 'errors reported by the Dockerfile linter').toEqual([])
-    if (!engine.ok) {
-      console.log(`Docker engine not found (${engine.reason}): image build skipped. The checks above still graded your Dockerfile.`)
+    if (skipped !== undefined) {
+      if (required) throw new Error(`the image build could not run here (${skipped}), and ROADMAP_REQUIRE_CONTAINERS=1`)
+      console.log(`Image build skipped: ${skipped}. The checks above still graded your Dockerfile.`)
       return
     }
+    for (const note of bases?.ok ? bases.notes : []) console.log(note)
     const { GenericContainer, Wait } = await import('testcontainers')
     const port = listeningPort(stages.at(-1)!)
-    const image = await GenericContainer.fromDockerfile(dir).build(`roadmap-kata-dockerfile:${Date.now().toString(36)}`, { deleteOnExit: true })
+    let image: Awaited<ReturnType<ReturnType<typeof GenericContainer.fromDockerfile>['build']>>
+    try {
+      image = await GenericContainer.fromDockerfile(dir).build(`roadmap-kata-dockerfile:${Date.now().toString(36)}`, { deleteOnExit: true })
+    } catch (err) {
+      throw new Error(`docker build failed: ${(err as Error).message.split('\n').slice(0, 8).join('\n')}\nRun \`docker build .\` in the kata folder to see every step.`)
+    }
     const container = await image.withExposedPorts(port).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(90_000).start()
     try {
       const res = await fetch(`http://${container.getHost()}:${container.getMappedPort(port)}/healthz`)

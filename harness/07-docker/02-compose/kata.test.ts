@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { dir } from '@kata/docker/compose/index.ts'
-import { envMap, interpolate, isComposeDuration, parseYaml, readKataFile, validateCompose } from '#support/docker'
+import { dockerEngine, envMap, interpolate, isComposeDuration, parseYaml, readKataFile, validateCompose } from '#support/docker'
+import { ComposeStack, composeCli } from '#support/compose-stack'
+import { provideBaseImages } from '#support/docker-images'
+import { probeImage } from './probe/image.ts'
 
 type Dict = Record<string, unknown>
 const isDict = (v: unknown): v is Dict => !!v && typeof v === 'object' && !Array.isArray(v)
@@ -65,7 +68,14 @@ function mounts(svc: Dict): { source?: string; target: string; type: string }[] 
 /** The networks a service joins (list or map syntax); none means Compose's default network. */
 const networksOf = (svc: Dict): string[] => (Array.isArray(svc.networks) ? svc.networks.map(String) : isDict(svc.networks) ? Object.keys(svc.networks) : [])
 
+/** Whether a test of the review below failed: the stack is brought up only once the file passes it. */
+let reviewFailed = false
+
 describe('compose.yaml', () => {
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') reviewFailed = true
+  })
+
   it('is valid YAML and valid against the Compose Specification', () => {
     const file = compose()
     expect(validateCompose(file), 'errors against the Compose Specification (compose-spec JSON Schema)').toEqual([])
@@ -214,6 +224,67 @@ describe('compose.yaml', () => {
       const raw = env[name] ?? ''
       const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/.exec(raw)?.[1]
       expect(password === undefined || fromVariable(password), `api ${name} has the password written out: use the same variable as the service`).toBe(true)
+    }
+  })
+})
+
+// Asked once, when the suite loads, so the test's name can tell whether the stack really ran.
+const engine = await dockerEngine(1000)
+const cli = engine.ok ? await composeCli() : undefined
+const required = process.env.ROADMAP_REQUIRE_CONTAINERS === '1'
+const skipped = !engine.ok ? engine.reason : cli && !cli.ok ? cli.reason : undefined
+
+/** The override that makes the learner's stack safe to run here: see compose-stack.ts. */
+function override(file: Dict, probe: string): string {
+  const names = Object.keys(file.services as Dict)
+  const others = names.filter((n) => n !== 'api').map((n) => `  ${JSON.stringify(n)}:\n    ports: !reset []\n`)
+  return `services:\n  api:\n    build: !reset null\n    image: ${probe}\n    ports: !reset []\n${others.join('')}`
+}
+
+describe('docker compose up', () => {
+  const name = skipped === undefined || required ? 'brings the stack up: the api reaches every service by name, and the database keeps its data when its container is recreated' : `brings the stack up: SKIPPED here, ${skipped}; the review above still applies`
+  it(name, async () => {
+    if (reviewFailed) throw new Error('the review of compose.yaml above found problems: fix those first; the stack is brought up once the file passes it')
+    if (skipped !== undefined) {
+      if (required) throw new Error(`the stack could not run here (${skipped}), and ROADMAP_REQUIRE_CONTAINERS=1`)
+      console.log(`Stack not started: ${skipped}. The review above still graded your compose.yaml.`)
+      return
+    }
+    const file = compose()
+    const images = await provideBaseImages(BACKING.map((n) => imageOf(service(file, n))))
+    const probe = images.ok ? await probeImage() : images
+    if (!probe.ok) {
+      if (required) throw new Error(`the stack could not run here: ${probe.reason}`)
+      console.log(`Stack not started: ${probe.reason}. The review above still graded your compose.yaml.`)
+      return
+    }
+    for (const note of [...(images.ok ? images.notes : []), ...probe.notes]) console.log(note)
+    const text = readKataFile(dir, 'compose.yaml')
+    const stack = new ComposeStack(join(dir, 'compose.yaml'), text, override(file, probe.image))
+    const apiEnv = envMap(service(file, 'api').environment)
+    const port = Number(interpolate(apiEnv.PORT ?? '3000', stack.env)) || 3000
+    try {
+      // The api here is a probe: healthy only once DATABASE_URL, REDIS_URL and AMQP_URL, as
+      // this file wires them, each accept a connection.
+      const started = await stack.compose(['up', '-d', '--wait', '--wait-timeout', '150']).then(() => undefined, (err: Error) => err)
+      if (started) {
+        const report = await stack.exec('api', ['node', '-e', `fetch('http://127.0.0.1:${port}/healthz').then((r) => r.text()).then(console.log, (e) => console.log(e.message))`]).catch(() => '')
+        expect.fail(`docker compose up did not bring every service to healthy: ${started.message}${report ? `\nthe api's connections (the api container is a probe that connects with your URLs): ${report.trim()}` : ''}`)
+      }
+      const answer = await stack.exec('redis', ['wget', '-qO-', `http://api:${port}/healthz`]).catch((err: Error) => err.message)
+      expect(answer, `GET http://api:${port}/healthz from the redis container, over the compose network`).toContain('"DATABASE_URL":"ok"')
+
+      const pg = envMap(service(file, 'postgres').environment)
+      const user = interpolate(pg.POSTGRES_USER ?? 'postgres', stack.env)
+      const db = interpolate(pg.POSTGRES_DB ?? user, stack.env)
+      const mark = stack.project
+      await stack.exec('postgres', ['psql', '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE roadmap_probe (v text); INSERT INTO roadmap_probe VALUES ('${mark}')`])
+      await stack.compose(['rm', '--stop', '--force', 'postgres'])
+      await stack.compose(['up', '-d', '--wait', '--wait-timeout', '90', 'postgres'])
+      const kept = await stack.exec('postgres', ['psql', '-U', user, '-d', db, '-tAc', 'SELECT v FROM roadmap_probe']).catch((err: Error) => err.message)
+      expect(kept.trim(), 'a row written before the postgres container was removed and created again: its data must live in a named volume').toBe(mark)
+    } finally {
+      await stack.down()
     }
   })
 })
