@@ -88,4 +88,10 @@ describe.runIf(engine || required)('Testcontainers: PostgreSQL, Redis, RabbitMQ 
     expect(r.out).toMatch(/Docker answers but cannot pull roadmap-local\/absent:none/)
     expect(await noneLeft()).toEqual([])
   })
+
+  it('doctor names the image Docker cannot pull for a service nothing answers for', { timeout: 120_000 }, async () => {
+    const r = await roadmap(['doctor'], { NATS_URL: 'nats://127.0.0.1:1', ROADMAP_IMAGE_NATS: 'roadmap-local/absent:none' })
+    expect(r.out).toMatch(/Docker answers but cannot pull roadmap-local\/absent:none: .+\(a missing nats cannot be started in a container/)
+    expect(r.out, 'services that answer are not asked about').not.toMatch(/cannot pull .*(postgres|redis|rabbitmq)/)
+  })
 })

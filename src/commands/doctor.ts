@@ -4,7 +4,8 @@ import { messages } from '../i18n/messages.ts'
 import { describeNote, ProgressStore } from '../progress/store.ts'
 import { paint } from '../report/style.ts'
 import { SERVICES } from '../services/catalog.ts'
-import { dockerEngine } from '../services/containers.ts'
+import { containerSettings } from '../services/container-settings.ts'
+import { dockerEngine, imageAvailability, type ImageAvailability } from '../services/containers.ts'
 import { embeddedPostgresAvailable } from '../services/embedded-postgres.ts'
 import { Services } from '../services/services.ts'
 import { redact, type ServiceStatus } from '../services/status.ts'
@@ -54,10 +55,15 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   const explicit = (name: ServiceName) => !!(process.env[SERVICES[name].envVar] || ctx.config.services?.[name])
   const fallback = (name: ServiceName) => (name === 'postgres' && embedded && !explicit(name) ? 'embedded-postgres' : undefined)
   const usable = services.all.every((s) => s.state === 'ready' || fallback(s.name))
+  // For each service nothing answers for, whether Docker could start it: its image must be here or pullable.
+  const images = containerSettings(process.env, ctx.config).images
+  const pulls: { service: ServiceName; image: string; found: ImageAvailability }[] = engine.ok
+    ? await Promise.all(services.all.filter((s) => s.state !== 'ready').map(async (s) => ({ service: s.name, image: images[s.name], found: await imageAvailability(images[s.name]) })))
+    : []
   const code = usable && nodeOk ? 0 : 1
   if (opts.json) {
     const list = services.all.map((s) => (s.state === 'missing' && fallback(s.name) ? { ...s, fallback: fallback(s.name) } : s))
-    process.stdout.write(`${JSON.stringify({ node: process.version, nodeOk, dockerEngine: engine, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note }, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ node: process.version, nodeOk, dockerEngine: engine, images: pulls, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note }, null, 2)}\n`)
     return code
   }
   const out = (s: string) => process.stdout.write(`${s}\n`)
@@ -65,6 +71,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : d.nodeTooOld}`)
   for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name), ctx.lang)) out(line)
   out(`${engine.ok ? ok(true) : paint('dim', '·')} ${d.dockerEngine}: ${engine.ok ? d.dockerAnswers : d.dockerMissing(engine.reason === 'no Docker engine answers' ? d.noEngine : engine.reason)}`)
+  for (const p of pulls) if (p.found.state === 'unavailable') out(`    ${ok(false)} ${d.cannotPull(p.image, p.found.why, p.service)}`)
   out(embeddedLine(embedded, services.status('postgres')?.state === 'ready', explicit('postgres'), ctx.lang))
   out(`${ok(ctx.problems.length === 0)} ${d.catalog(ctx.catalog.katas.length, ctx.problems.length)}`)
   const pn = store.note

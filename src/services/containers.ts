@@ -107,12 +107,14 @@ function alive(pid: number): boolean {
   }
 }
 
+export type ImageAvailability = { state: 'local' | 'pullable' } | { state: 'unavailable'; reason: string; /** The registry's or Docker's own words. */ why: string }
+
 /**
  * Whether a container of `image` could start here: already on the machine, pullable
  * (its registry answers for it), or not, with the reason. Asks the registry for the
  * manifest only: nothing is downloaded.
  */
-export async function imageAvailability(image: string): Promise<{ state: 'local' | 'pullable' } | { state: 'unavailable'; reason: string }> {
+export async function imageAvailability(image: string): Promise<ImageAvailability> {
   const { getContainerRuntimeClient } = await import('testcontainers')
   const { dockerode } = (await getContainerRuntimeClient()).container
   try {
@@ -128,6 +130,7 @@ export async function imageAvailability(image: string): Promise<{ state: 'local'
     ])
     return { state: 'pullable' }
   } catch (err) {
-    return { state: 'unavailable', reason: `Docker answers but cannot pull ${image}: ${(err as Error).message.split('\n')[0]}` }
+    const why = (err as Error).message.split('\n')[0] ?? ''
+    return { state: 'unavailable', why, reason: `Docker answers but cannot pull ${image}: ${why}` }
   }
 }
