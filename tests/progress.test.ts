@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { kataState, recordResult } from '../src/progress/record.ts'
+import { kataState } from '../src/progress/record.ts'
 import { PROGRESS_FILE, ProgressStore } from '../src/progress/store.ts'
 import type { KataResult, Verdict } from '../src/results/model.ts'
 import { execFileSync } from 'node:child_process'
@@ -20,9 +20,15 @@ const result = (id: string, verdict: Verdict): KataResult => ({
 })
 
 describe('progress store', () => {
+  it('is the only writer of the progress file: no module outside src/progress writes it', () => {
+    const sources = execFileSync('git', ['ls-files', 'src'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => /\.tsx?$/.test(f) && !f.startsWith('src/progress/'))
+    const writers = sources.filter((f) => /\bwriteAtomic\b|\bPROGRESS_FILE\b|progress\.json/.test(readFileSync(join(ROOT, f), 'utf8')))
+    expect(writers, 'modules that touch the progress file directly (use ProgressStore.record/seeHint/setCurrent/clearCheckOff)').toEqual([])
+  })
+
   it('records a pass at once, in a readable JSON file', () => {
     const root = tmp()
-    recordResult(new ProgressStore(root), result('a/b', 'pass'))
+    new ProgressStore(root).record(result('a/b', 'pass'))
     const onDisk = JSON.parse(readFileSync(join(root, PROGRESS_FILE), 'utf8'))
     expect(onDisk.version).toBe(1)
     expect(onDisk.katas['a/b'].lastVerdict).toBe('pass')
@@ -32,8 +38,8 @@ describe('progress store', () => {
   it('shows a broken passed kata as regressed and keeps the record that it passed', () => {
     const root = tmp()
     const store = new ProgressStore(root)
-    recordResult(store, result('a/b', 'pass'))
-    recordResult(store, result('a/b', 'fail'))
+    store.record(result('a/b', 'pass'))
+    store.record(result('a/b', 'fail'))
     expect(kataState(store, 'a/b')).toBe('regressed')
     expect(store.kata('a/b').passedAt).toBeTruthy()
   })
@@ -41,8 +47,8 @@ describe('progress store', () => {
   it('does not count a missing service as the learner’s failure', () => {
     const root = tmp()
     const store = new ProgressStore(root)
-    recordResult(store, result('a/b', 'pass'))
-    recordResult(store, result('a/b', 'unavailable'))
+    store.record(result('a/b', 'pass'))
+    store.record(result('a/b', 'unavailable'))
     expect(kataState(store, 'a/b')).toBe('passed')
   })
 
@@ -81,8 +87,8 @@ describe('progress store', () => {
     const root = tmp()
     const one = new ProgressStore(root)
     const two = new ProgressStore(root)
-    recordResult(one, result('a/one', 'pass'))
-    recordResult(two, result('a/two', 'pass'))
+    one.record(result('a/one', 'pass'))
+    two.record(result('a/two', 'pass'))
     const fresh = new ProgressStore(root)
     expect(kataState(fresh, 'a/one')).toBe('passed')
     expect(kataState(fresh, 'a/two')).toBe('passed')
@@ -91,7 +97,7 @@ describe('progress store', () => {
   it('leaves no temporary files behind', () => {
     const root = tmp()
     const store = new ProgressStore(root)
-    for (let i = 0; i < 20; i++) recordResult(store, result(`a/${i}`, 'pass'))
+    for (let i = 0; i < 20; i++) store.record(result(`a/${i}`, 'pass'))
     expect(readdirSync(join(root, '.roadmap'))).toEqual(['progress.json'])
   })
 })

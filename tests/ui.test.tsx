@@ -13,9 +13,14 @@ function fakeEngine() {
   const listeners: EngineListener[] = []
   const calls: string[] = []
   const cat = catalog()
-  const engine: EngineApi = {
+  const store = new ProgressStore(tmp())
+  const engine: EngineApi & { store: ProgressStore } = {
     catalog: cat,
-    store: new ProgressStore(tmp()),
+    store,
+    seeHint: (id, upTo) => {
+      calls.push(`hint ${id} ${upTo}`)
+      store.seeHint(id, upTo)
+    },
     on: (l) => {
       listeners.push(l)
       return () => undefined
@@ -84,7 +89,7 @@ describe('watch screen', () => {
 
   it('shows a pass and offers n for the next kata', async () => {
     const s = await screen()
-    s.engine.store.update((p) => (p.katas['start/first-verdict'] = { hintsSeen: 0, lastVerdict: 'pass', passedAt: 'now' }))
+    s.engine.store.record({ ...result('pass'), target: 'exercises' })
     s.emit({ type: 'result', state: 'passed', result: result('pass') })
     await tick()
     expect(await shown(s.ui, 'Passed! Press n for the next kata.')).toContain('Passed! Press n for the next kata.')
@@ -132,6 +137,7 @@ describe('watch screen', () => {
     await tick()
     expect(await shown(s.ui, 'Hint 2/2')).toContain('Hint 2/2')
     expect(s.engine.store.kata('start/first-verdict').hintsSeen).toBe(2)
+    expect(s.calls, 'the screen asks the engine to record a hint; it never writes progress itself').toContain('hint start/first-verdict 2')
   })
 
   it('sends r and c to the engine, opens the list with l and jumps with enter', async () => {

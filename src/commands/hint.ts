@@ -17,9 +17,6 @@ export async function hintCommand(query: string | undefined, opts: GlobalOptions
   process.stdout.write(`${paint('bold', `${kata.id}: ${text(kata.title, ctx.lang)}`)}\n`)
   for (let i = 0; i < upTo; i++) process.stdout.write(`\n${paint('cyan', m.hintOf(i + 1, kata.hints.length))}\n${text(kata.hints[i]!, ctx.lang)}\n`)
   if (seen >= kata.hints.length && !opts.all) process.stdout.write(`\n${paint('dim', m.noMoreHints)}\n`)
-  store.update((p) => {
-    const k = (p.katas[kata.id] ??= { hintsSeen: 0 })
-    k.hintsSeen = Math.max(k.hintsSeen, upTo)
-  })
+  store.seeHint(kata.id, upTo)
   return 0
 }

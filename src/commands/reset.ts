@@ -16,15 +16,7 @@ export async function resetCommand(query: string | undefined, opts: GlobalOption
   const store = new ProgressStore(ctx.root)
   for (const kata of katas) {
     resetKata(ctx, kata, stamp)
-    // The starter is back: the kata is no longer passed (its hints stay opened).
-    if (store.snapshot.katas[kata.id]?.lastVerdict || store.snapshot.katas[kata.id]?.passedAt) {
-      store.update((p) => {
-        const k = p.katas[kata.id]
-        if (!k) return
-        delete k.passedAt
-        delete k.lastVerdict
-        delete k.lastRunAt
-      })
+    if (store.clearCheckOff(kata.id)) {
       process.stdout.write(`${messages(ctx.lang).resetCleared(kata.id)}\n`)
     }
   }

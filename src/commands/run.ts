@@ -1,5 +1,4 @@
 import type { Kata } from '../catalog/types.ts'
-import { recordResult } from '../progress/record.ts'
 import { ProgressStore } from '../progress/store.ts'
 import { resultDetails } from '../report/text.ts'
 import { exercisesTarget, solutionsTarget, submissionTarget, type Target } from '../runner/target.ts'
@@ -20,7 +19,7 @@ export async function runCommand(query: string, opts: RunOptions): Promise<numbe
   const runners = await openRunners(ctx, [kata], 1)
   try {
     const result = await runners.pool.run(kata, target)
-    if (target.kind === 'exercises') recordResult(new ProgressStore(ctx.root), result)
+    if (target.kind === 'exercises') new ProgressStore(ctx.root).record(result)
     if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     else process.stdout.write(`${resultDetails(result, kata, ctx.lang)}\n`)
     return result.verdict === 'pass' ? 0 : 1

@@ -1,25 +1,11 @@
 import type { Catalog } from '../catalog/types.ts'
 import type { KataResult } from '../results/model.ts'
-import type { ProgressStore } from './store.ts'
+import type { ProgressView } from './store.ts'
 
 /** Kata states as the learner sees them. */
 export type KataState = 'passed' | 'failed' | 'regressed' | 'not-tried'
 
-/**
- * Records a learner's run. A pass is recorded at once; an outage (`unavailable`)
- * is not a learner verdict and changes nothing.
- */
-export function recordResult(store: ProgressStore, r: KataResult) {
-  if (r.target !== 'exercises' || r.verdict === 'unavailable') return
-  store.update((p) => {
-    const k = (p.katas[r.id] ??= { hintsSeen: 0 })
-    k.lastVerdict = r.verdict
-    k.lastRunAt = r.finishedAt
-    if (r.verdict === 'pass') k.passedAt ??= r.finishedAt
-  })
-}
-
-export function kataState(store: ProgressStore, id: string): KataState {
+export function kataState(store: ProgressView, id: string): KataState {
   const k = store.snapshot.katas[id]
   if (!k?.lastVerdict) return k?.passedAt ? 'passed' : 'not-tried'
   if (k.lastVerdict === 'pass') return 'passed'
@@ -34,6 +20,6 @@ export function stateAfter(before: KataState, r: KataResult): KataState {
 }
 
 /** The first kata in roadmap order whose last verdict is not a pass. */
-export function nextKata(catalog: Catalog, store: ProgressStore) {
+export function nextKata(catalog: Catalog, store: ProgressView) {
   return catalog.katas.find((k) => kataState(store, k.id) !== 'passed')
 }

@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import { dirname, join } from 'node:path'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
+import type { KataResult } from '../results/model.ts'
 import { emptyProgress, KataProgress, Progress } from './schema.ts'
 
 export const PROGRESS_FILE = join('.roadmap', 'progress.json')
@@ -38,9 +39,13 @@ export function writeAtomic(file: string, content: string) {
   }
 }
 
+/** What surfaces may see of the progress: they read it, the engine and the commands write it. */
+export type ProgressView = Pick<ProgressStore, 'snapshot' | 'kata' | 'file' | 'note'>
+
 /**
- * The learner's progress in `.roadmap/progress.json`: small, readable, portable by
- * copying. Every change re-reads the file first, so two `roadmap` processes on one
+ * The learner's progress in `.roadmap/progress.json`, and its only writer: every change
+ * is one of the intents below (record, seeHint, setCurrent, clearCheckOff). Small,
+ * readable, portable by copying. Every change re-reads the file first, so two `roadmap` processes on one
  * checkout keep each other's check-offs.
  */
 export class ProgressStore {
@@ -88,8 +93,49 @@ export class ProgressStore {
     return this.data.katas[id] ?? { hintsSeen: 0 }
   }
 
+  /**
+   * Records a learner's run. A pass is recorded at once; an outage (`unavailable`) is
+   * not a learner verdict and changes nothing; runs of other targets are not the learner's.
+   */
+  record(r: KataResult) {
+    if (r.target !== 'exercises' || r.verdict === 'unavailable') return
+    this.update((p) => {
+      const k = (p.katas[r.id] ??= { hintsSeen: 0 })
+      k.lastVerdict = r.verdict
+      k.lastRunAt = r.finishedAt
+      if (r.verdict === 'pass') k.passedAt ??= r.finishedAt
+    })
+  }
+
+  /** The learner has opened hints 1..upTo of a kata (never fewer than before). */
+  seeHint(id: string, upTo: number) {
+    this.update((p) => {
+      const k = (p.katas[id] ??= { hintsSeen: 0 })
+      k.hintsSeen = Math.max(k.hintsSeen, upTo)
+    })
+  }
+
+  /** The kata the learner is on (none: every kata passed). */
+  setCurrent(id: string | undefined) {
+    this.update((p) => (p.current = id))
+  }
+
+  /** The starter is back: the kata is no longer passed (its hints stay opened). Whether there was a check-off to clear. */
+  clearCheckOff(id: string): boolean {
+    const k = this.data.katas[id]
+    if (!k?.lastVerdict && !k?.passedAt) return false
+    this.update((p) => {
+      const fresh = p.katas[id]
+      if (!fresh) return
+      delete fresh.passedAt
+      delete fresh.lastVerdict
+      delete fresh.lastRunAt
+    })
+    return true
+  }
+
   /** Applies a change to the freshest copy on disk and writes it atomically. */
-  update(change: (p: Progress) => void) {
+  private update(change: (p: Progress) => void) {
     const fresh = existsSync(this.file) ? Progress.safeParse(safeJson(readFileSync(this.file, 'utf8'))) : undefined
     const base = fresh?.success ? fresh.data : this.data
     change(base)

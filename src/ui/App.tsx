@@ -3,6 +3,7 @@ import { useEffect, useReducer, useRef } from 'react'
 import { text, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { kataState } from '../progress/record.ts'
+import type { ProgressView } from '../progress/store.ts'
 import type { TestOutcome } from '../results/model.ts'
 import type { WatchEngine } from '../watch/engine.ts'
 import { Footer } from './components/Footer.tsx'
@@ -13,7 +14,7 @@ import { StatusLine } from './components/StatusLine.tsx'
 import { initialState, reduce } from './state.ts'
 
 /** What the screen needs of the engine: its events, its data, and the commands keys send. */
-export type EngineApi = Pick<WatchEngine, 'on' | 'catalog' | 'store' | 'focus' | 'next' | 'rerun' | 'checkAll'>
+export type EngineApi = Pick<WatchEngine, 'on' | 'catalog' | 'focus' | 'next' | 'rerun' | 'checkAll' | 'seeHint'> & { store: ProgressView }
 
 interface Props {
   engine: EngineApi
@@ -84,10 +85,7 @@ export function App({ engine, lang, onQuit }: Props) {
     } else if (input === 'h' && kata) {
       const shown = Math.min(state.hintsShown + 1, kata.hints.length)
       dispatch({ type: 'hint', max: kata.hints.length })
-      store.update((p) => {
-        const k = (p.katas[kata.id] ??= { hintsSeen: 0 })
-        k.hintsSeen = Math.max(k.hintsSeen, shown)
-      })
+      engine.seeHint(kata.id, shown)
     } else if (input === 'n' && canNext) engine.next()
     else if (input === 'r') engine.rerun()
     else if (input === 'c') void engine.checkAll()

@@ -1,6 +1,6 @@
 import type { ServiceName } from '../catalog/schema.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
-import { kataState, nextKata, recordResult, stateAfter } from '../progress/record.ts'
+import { kataState, nextKata, stateAfter } from '../progress/record.ts'
 import type { ProgressStore } from '../progress/store.ts'
 import type { KataResult } from '../results/model.ts'
 import { SuiteRunner } from '../runner/suite-runner.ts'
@@ -101,7 +101,7 @@ export class WatchEngine {
     this.focusId = id
     this.emit({ type: 'focus', id })
     // Off the save → verdict path: the run this focus change starts goes first.
-    setImmediate(() => this.opts.store.update((p) => (p.current = id)))
+    setImmediate(() => this.opts.store.setCurrent(id))
   }
 
   private onFiles(exercisesRoot: string, files: string[]) {
@@ -135,7 +135,7 @@ export class WatchEngine {
       // and that is no reason to mark them failed. They stay "not started" until they pass.
       const untouched = reason === 'check' && !this.opts.store.snapshot.katas[kata.id] && result.verdict !== 'pass'
       this.emit({ type: 'result', result, state: untouched ? 'not-tried' : stateAfter(kataState(this.opts.store, kata.id), result) })
-      if (!untouched) recordResult(this.opts.store, result)
+      if (!untouched) this.opts.store.record(result)
       if (result.verdict === 'pass' && kata.id === this.focusId && this.opts.autoAdvance && reason !== 'check') this.next()
       return result
     })
@@ -160,6 +160,11 @@ export class WatchEngine {
       seen = this.queue
       await seen
     } while (seen !== this.queue)
+  }
+
+  /** The learner opened hints 1..upTo of a kata. */
+  seeHint(id: string, upTo: number) {
+    this.opts.store.seeHint(id, upTo)
   }
 
   rerun() {

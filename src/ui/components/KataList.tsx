@@ -3,7 +3,7 @@ import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
 import { kataState, type KataState } from '../../progress/record.ts'
-import type { ProgressStore } from '../../progress/store.ts'
+import type { ProgressView } from '../../progress/store.ts'
 
 const MARK: Record<KataState, [string, string | undefined]> = {
   passed: ['✓', 'green'],
@@ -13,7 +13,7 @@ const MARK: Record<KataState, [string, string | undefined]> = {
 }
 
 /** Every kata with its state; the cursor row is highlighted; a window keeps it on screen. */
-export function KataList({ catalog, store, lang, cursor, rows }: { catalog: Catalog; store: ProgressStore; lang: Lang; cursor: number; rows: number }) {
+export function KataList({ catalog, store, lang, cursor, rows }: { catalog: Catalog; store: ProgressView; lang: Lang; cursor: number; rows: number }) {
   const m = messages(lang)
   const height = Math.max(5, rows)
   const start = Math.max(0, Math.min(cursor - Math.floor(height / 2), catalog.katas.length - height))

@@ -3,7 +3,7 @@ import stringWidth from 'string-width'
 import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { kataState } from '../../progress/record.ts'
-import type { ProgressStore } from '../../progress/store.ts'
+import type { ProgressView } from '../../progress/store.ts'
 
 const bar = (done: number, total: number, width = 12) => {
   const full = total ? Math.round((done / total) * width) : 0
@@ -20,7 +20,7 @@ export const padCells = (s: string, width: number) => s + ' '.repeat(Math.max(0,
 export const overviewColumns = (catalog: Catalog, lang: Lang) => 2 + titleWidth(catalog, lang) + 1 + 12 + 8
 
 /** Chapters in roadmap order with passed/total and a bar; the current chapter marked. */
-export function Overview({ catalog, store, lang, focusChapter }: { catalog: Catalog; store: ProgressStore; lang: Lang; focusChapter?: string }) {
+export function Overview({ catalog, store, lang, focusChapter }: { catalog: Catalog; store: ProgressView; lang: Lang; focusChapter?: string }) {
   const width = titleWidth(catalog, lang)
   return (
     <Box flexDirection="column">
