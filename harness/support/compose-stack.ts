@@ -1,12 +1,14 @@
 // A learner's compose file brought up for real, under a project name of its own, with
 // the harness's overrides (no published ports, which could clash on the host; the api
-// replaced by a probe image) and every variable the file names given a fresh value.
+// replaced by a probe image; the owner label the reaper goes by, should the suite be
+// stopped before its clean-up) and every variable the file names given a fresh value.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { KATA_STACK_PREFIX, OWNER_LABEL } from '../../src/services/containers.ts'
 
 const run = promisify(execFile)
 
@@ -24,6 +26,9 @@ export async function composeCli(): Promise<{ ok: true } | { ok: false; reason: 
   }
 }
 
+/** A label for every service, as `services/containers.ts` labels the containers it starts. */
+export const ownerLabels = () => `    labels:\n      ${JSON.stringify(OWNER_LABEL)}: ${JSON.stringify(String(process.pid))}\n`
+
 /** The variables a compose file refers to (`${NAME}`, `${NAME:?…}`, `$NAME`). */
 export function variablesOf(text: string): string[] {
   const names = [...text.replace(/\$\$/g, '').matchAll(/\$\{(\w+)|\$(\w+)/g)].map((m) => (m[1] ?? m[2])!)
@@ -38,7 +43,7 @@ export class ComposeStack {
     private readonly file: string,
     fileText: string,
     override: string,
-    readonly project = `roadmap-kata-${randomBytes(4).toString('hex')}`,
+    readonly project = `${KATA_STACK_PREFIX}${randomBytes(4).toString('hex')}`,
   ) {
     writeFileSync(join(this.scratch, 'override.yaml'), override)
     // Letters and digits only: the values land inside URLs.

@@ -95,7 +95,27 @@ export async function reapOrphans(): Promise<number> {
     await dockerode.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined)
     removed++
   }
+  await reapKataStacks(dockerode)
   return removed
+}
+
+/** The prefix of the compose projects the Docker chapter's suites bring up (harness/support/compose-stack.ts). */
+export const KATA_STACK_PREFIX = 'roadmap-kata-'
+
+/**
+ * The named volumes and networks of a kata's compose stack whose containers are all gone
+ * (the suite was stopped before its `down -v`): removed too.
+ */
+async function reapKataStacks(dockerode: import('dockerode')) {
+  const PROJECT = 'com.docker.compose.project'
+  const live = new Set((await dockerode.listContainers({ all: true, filters: { label: [PROJECT] } })).map((c) => c.Labels?.[PROJECT]))
+  const orphan = (labels: Record<string, string> | undefined | null) => {
+    const project = labels?.[PROJECT]
+    return !!project && project.startsWith(KATA_STACK_PREFIX) && !live.has(project)
+  }
+  const { Volumes } = await dockerode.listVolumes({ filters: { label: [PROJECT] } })
+  for (const v of Volumes ?? []) if (orphan(v.Labels)) await dockerode.getVolume(v.Name).remove().catch(() => undefined)
+  for (const n of await dockerode.listNetworks({ filters: { label: [PROJECT] } })) if (orphan(n.Labels)) await dockerode.getNetwork(n.Id).remove().catch(() => undefined)
 }
 
 function alive(pid: number): boolean {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dir } from '@kata/docker/compose/index.ts'
 import { dockerEngine, envMap, interpolate, isComposeDuration, parseYaml, readKataFile, validateCompose } from '#support/docker'
-import { ComposeStack, composeCli } from '#support/compose-stack'
+import { ComposeStack, composeCli, ownerLabels } from '#support/compose-stack'
 import { provideBaseImages } from '#support/docker-images'
 import { probeImage } from './probe/image.ts'
 
@@ -237,8 +237,8 @@ const skipped = !engine.ok ? engine.reason : cli && !cli.ok ? cli.reason : undef
 /** The override that makes the learner's stack safe to run here: see compose-stack.ts. */
 function override(file: Dict, probe: string): string {
   const names = Object.keys(file.services as Dict)
-  const others = names.filter((n) => n !== 'api').map((n) => `  ${JSON.stringify(n)}:\n    ports: !reset []\n`)
-  return `services:\n  api:\n    build: !reset null\n    image: ${probe}\n    ports: !reset []\n${others.join('')}`
+  const others = names.filter((n) => n !== 'api').map((n) => `  ${JSON.stringify(n)}:\n    ports: !reset []\n${ownerLabels()}`)
+  return `services:\n  api:\n    build: !reset null\n    image: ${probe}\n    ports: !reset []\n${ownerLabels()}${others.join('')}`
 }
 
 describe('docker compose up', () => {
