@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly: no build step. On a Node older than 22.12 it
 // runs itself again on a current one (fetched once into a per-user cache).
+import { parseArgs } from 'node:util'
 import { ensureNode } from '../scripts/node-runtime.mjs'
 
 await ensureNode()
 
 // Commands that run suites load Vitest (and the watch screen, Ink). Loaded here, before
 // tsx's loader hooks are in place, they load natively: ~0.5 s sooner to the first verdict.
-const command = process.argv.slice(2).find((a) => !a.startsWith('-'))
+// The global options that take a value come before the command (`--root /x watch`).
+const { positionals } = parseArgs({ args: process.argv.slice(2), strict: false, allowPositionals: true, options: { root: { type: 'string' }, lang: { type: 'string' } } })
+const command = positionals[0]
 if (!command || ['watch', 'run', 'verify', 'grade'].includes(command)) {
   const preload = [import('vitest/node')]
   if ((!command || command === 'watch') && process.stdout.isTTY && process.stdin.isTTY && !process.env.CI) preload.push(import('ink'), import('react'))

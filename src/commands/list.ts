@@ -1,12 +1,11 @@
 import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
-import { kataState, type KataState } from '../progress/record.ts'
+import { kataState } from '../progress/record.ts'
 import { keepStarters } from '../progress/starters.ts'
 import { ProgressStore } from '../progress/store.ts'
-import { paint } from '../report/style.ts'
+import { paint, stateMark } from '../report/style.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
-const MARK: Record<KataState, string> = { passed: '✓', failed: '✗', regressed: '↺', 'not-tried': '·' }
 
 /** `roadmap list`: chapters in roadmap order, each kata with its state. */
 export async function listCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -25,7 +24,8 @@ export async function listCommand(opts: GlobalOptions & { json?: boolean }): Pro
     process.stdout.write(`\n${paint('bold', text(ch.title, ctx.lang))}  ${paint('dim', `${passed}/${ch.katas.length}`)}\n`)
     for (const k of ch.katas) {
       const state = kataState(store, k.id)
-      const mark = state === 'passed' ? paint('green', MARK[state]) : state === 'not-tried' ? MARK[state] : paint('red', MARK[state])
+      const { mark: sign, color } = stateMark[state]
+      const mark = color ? paint(color, sign) : sign
       const svc = k.services.length ? paint('dim', `  [${k.services.join(', ')}]`) : ''
       const label = state === 'regressed' ? paint('yellow', ` (${m.regressed})`) : ''
       process.stdout.write(`  ${mark} ${k.id.padEnd(32)} ${text(k.title, ctx.lang)}${label}${svc}\n`)

@@ -2,13 +2,9 @@ import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { kataState, nextKata } from '../progress/record.ts'
 import { describeNote, ProgressStore } from '../progress/store.ts'
-import { paint } from '../report/style.ts'
+import { bar, paint } from '../report/style.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
-const bar = (done: number, total: number, width = 20) => {
-  const full = total ? Math.round((done / total) * width) : 0
-  return `${'█'.repeat(full)}${'░'.repeat(width - full)}`
-}
 
 /** `roadmap progress`: chapters with their bars, the current kata, and where the file lives. */
 export async function progressCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -26,7 +22,7 @@ export async function progressCommand(opts: GlobalOptions & { json?: boolean }):
   for (const ch of ctx.catalog.chapters) {
     const done = ch.katas.filter((k) => kataState(store, k.id) === 'passed').length
     const title = text(ch.title, ctx.lang).padEnd(22)
-    process.stdout.write(`${title} ${paint(done === ch.katas.length ? 'green' : 'cyan', bar(done, ch.katas.length))} ${done}/${ch.katas.length}\n`)
+    process.stdout.write(`${title} ${paint(done === ch.katas.length ? 'green' : 'cyan', bar(done, ch.katas.length, 20))} ${done}/${ch.katas.length}\n`)
   }
   process.stdout.write(`\n${m.progress(passed, ctx.catalog.katas.length)}\n`)
   process.stdout.write(current ? `${m.current}: ${current.id} — ${text(current.title, ctx.lang)}\n` : `${m.allDone}\n`)

@@ -1,4 +1,5 @@
 import { styleText } from 'node:util'
+import type { KataState } from '../progress/record.ts'
 import type { Verdict } from '../results/model.ts'
 
 type Format = Parameters<typeof styleText>[0]
@@ -24,4 +25,18 @@ export const verdictMark: Record<Verdict, string> = {
   timeout: '⏱',
   oom: '✗',
   unavailable: '⚠',
+}
+
+/** A progress bar of `width` cells, `done` of `total` filled; the one every surface draws. */
+export function bar(done: number, total: number, width: number): string {
+  const full = total > 0 ? Math.min(width, Math.max(0, Math.round((done / total) * width))) : 0
+  return '█'.repeat(full) + '░'.repeat(width - full)
+}
+
+/** A kata's state as a mark and its colour (none for not tried), in the list and on the screen. */
+export const stateMark: Record<KataState, { mark: string; color?: 'green' | 'red' | 'yellow' }> = {
+  passed: { mark: '✓', color: 'green' },
+  failed: { mark: '✗', color: 'red' },
+  regressed: { mark: '↺', color: 'yellow' },
+  'not-tried': { mark: '·' },
 }

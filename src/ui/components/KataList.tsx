@@ -2,15 +2,10 @@ import { Box, Text } from 'ink'
 import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
-import { kataState, type KataState } from '../../progress/record.ts'
+import { kataState } from '../../progress/record.ts'
 import type { ProgressView } from '../../progress/store.ts'
+import { stateMark } from '../../report/style.ts'
 
-const MARK: Record<KataState, [string, string | undefined]> = {
-  passed: ['✓', 'green'],
-  failed: ['✗', 'red'],
-  regressed: ['↺', 'yellow'],
-  'not-tried': ['·', undefined],
-}
 
 /** Every kata with its state; the cursor row is highlighted; a window keeps it on screen. */
 export function KataList({ catalog, store, lang, cursor, rows }: { catalog: Catalog; store: ProgressView; lang: Lang; cursor: number; rows: number }) {
@@ -21,7 +16,7 @@ export function KataList({ catalog, store, lang, cursor, rows }: { catalog: Cata
     <Box flexDirection="column">
       {catalog.katas.slice(start, start + height).map((k) => {
         const state = kataState(store, k.id)
-        const [mark, color] = MARK[state]
+        const { mark, color } = stateMark[state]
         return (
           <Text key={k.id} inverse={k.index === cursor}>
             <Text color={color}>{mark}</Text> {k.id.padEnd(34)} {text(k.title, lang)}

@@ -4,11 +4,8 @@ import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { kataState } from '../../progress/record.ts'
 import type { ProgressView } from '../../progress/store.ts'
+import { bar } from '../../report/style.ts'
 
-const bar = (done: number, total: number, width = 12) => {
-  const full = total ? Math.round((done / total) * width) : 0
-  return '█'.repeat(full) + '░'.repeat(width - full)
-}
 
 /** Display width of the longest chapter title (CJK and emoji take two cells; Cyrillic one). */
 const titleWidth = (catalog: Catalog, lang: Lang) => Math.max(8, ...catalog.chapters.map((c) => stringWidth(text(c.title, lang))))
@@ -30,7 +27,7 @@ export function Overview({ catalog, store, lang, focusChapter }: { catalog: Cata
         return (
           <Text key={ch.id} bold={ch.id === focusChapter} wrap="truncate">
             {ch.id === focusChapter ? '▶ ' : '  '}
-            {padCells(text(ch.title, lang), width)} <Text color={complete ? 'green' : 'cyan'}>{bar(done, ch.katas.length)}</Text> {done}/{ch.katas.length}
+            {padCells(text(ch.title, lang), width)} <Text color={complete ? 'green' : 'cyan'}>{bar(done, ch.katas.length, 12)}</Text> {done}/{ch.katas.length}
             {complete ? <Text color="green"> ✓</Text> : null}
           </Text>
         )

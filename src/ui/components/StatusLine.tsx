@@ -3,6 +3,7 @@ import type { Catalog } from '../../catalog/types.ts'
 import type { Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
 import { SERVICES } from '../../services/catalog.ts'
+import { bar } from '../../report/style.ts'
 import type { UiState } from '../state.ts'
 import { chapterSummaryLines } from '../view/chapter-summary.ts'
 
@@ -23,7 +24,7 @@ export function StatusLine({ state, catalog, lang }: { state: UiState; catalog: 
       {state.check ? (
         <Text color={state.check.finished ? 'green' : 'cyan'}>
           {state.check.finished ? m.ui.checked(state.check.done - state.check.failed, state.check.total) : m.ui.checking(state.check.done, state.check.total, state.check.failed)}{' '}
-          {'█'.repeat(Math.round((state.check.done / Math.max(1, state.check.total)) * 20)).padEnd(20, '░')}
+          {bar(state.check.done, state.check.total, 20)}
         </Text>
       ) : null}
       {state.check?.finished && state.check.chapters ? (

@@ -1,6 +1,7 @@
 import stringWidth from 'string-width'
 import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
+import { bar } from '../../report/style.ts'
 
 export interface ChapterTally {
   id: string
@@ -14,8 +15,6 @@ export function chapterSummaryLines(catalog: Catalog, chapters: ChapterTally[], 
   const width = Math.max(...chapters.map((c) => stringWidth(titles.get(c.id) ?? c.id)))
   return chapters.map((c) => {
     const title = titles.get(c.id) ?? c.id
-    const full = c.total ? Math.round((c.passed / c.total) * 12) : 0
-    const bar = '█'.repeat(full) + '░'.repeat(12 - full)
-    return { line: `${title}${' '.repeat(width - stringWidth(title))}  ${bar} ${c.passed}/${c.total}`, complete: c.total > 0 && c.passed === c.total }
+    return { line: `${title}${' '.repeat(width - stringWidth(title))}  ${bar(c.passed, c.total, 12)} ${c.passed}/${c.total}`, complete: c.total > 0 && c.passed === c.total }
   })
 }
