@@ -1,4 +1,4 @@
-import { UserError } from '../commands/context.ts'
+import { UserError } from '../errors.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { findKata, nearIds } from './find.ts'

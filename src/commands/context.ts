@@ -7,18 +7,11 @@ import type { CatalogProblem } from '../catalog/errors.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import { pickLang, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
+import { UserError } from '../errors.ts'
 import { ConfigFileError, readConfigFile, type RoadmapConfig } from '../services/config-file.ts'
 
-/** An error the CLI prints as it is (no stack) before exiting with `exitCode`. */
-export class UserError extends Error {
-  override name = 'UserError'
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message)
-  }
-}
+// Commands throw it; it lives outside commands/ so that the catalog can too.
+export { UserError }
 
 export interface GlobalOptions {
   root?: string

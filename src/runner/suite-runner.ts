@@ -11,16 +11,10 @@ import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
 import { hardenedWarmForks, type WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
 import { Watchdog } from './watchdog.ts'
+import type { ServiceAccess } from '../services/access.ts'
 import { DatabaseStock } from '../services/database-stock.ts'
 import { RunCredentials, type RunGrant } from '../services/run-credentials.ts'
 
-export interface ServiceAccess {
-  urls: Partial<Record<ServiceName, string>>
-  /** Why a service is missing, with the command that provides it; undefined when it is there. */
-  problem(name: ServiceName): string | undefined
-  /** Probes the services again after a failed run: did one of them go away mid-run? */
-  recheck?(names: ServiceName[]): Promise<string | undefined>
-}
 
 export interface RunnerOptions {
   catalog: Catalog

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { ServiceName } from '../catalog/schema.ts'
-import type { ServiceAccess } from '../runner/suite-runner.ts'
+import type { ServiceAccess } from './access.ts'
 import { SERVICES } from './catalog.ts'
 import type { RoadmapConfig } from './config-file.ts'
 import { containerSettings, type ContainerSettings } from './container-settings.ts'
