@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { embeddedLine, serviceLines } from '../src/commands/doctor.ts'
 import { messages } from '../src/i18n/messages.ts'
+import { verifyProblems } from '../src/i18n/verify-messages.ts'
 import { localizeTodos, todoPairs } from '../src/i18n/todo.ts'
 import { resultDetails } from '../src/report/text.ts'
 import { clean } from '../src/report/results-json.ts'
@@ -196,5 +197,15 @@ describe('--lang ru on the command line', () => {
     const json = readFileSync(join(out, 'results.json'), 'utf8')
     expect(json).toContain('TODO: return the sum of a and b')
     expect(json).not.toMatch(CYRILLIC)
+  })
+
+  it("verify's problem lines exist in Russian, each one Russian", () => {
+    const en = verifyProblems('en')
+    const ru = verifyProblems('ru')
+    expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort())
+    for (const [key, value] of Object.entries(ru)) {
+      const line = typeof value === 'function' ? (value as (...a: unknown[]) => string)('x', 2, 'y', 'z') : value
+      expect(line, key).toMatch(CYRILLIC)
+    }
   })
 })

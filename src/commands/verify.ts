@@ -8,6 +8,7 @@ import { parseShard, shardKatas } from '../grading/shard.ts'
 import type { KataCheck } from '../verify/check-kata.ts'
 import { checkHere, checkInProcesses } from '../verify/run-checks.ts'
 import { selectKatas } from '../catalog/select.ts'
+import { verifyProblems } from '../i18n/verify-messages.ts'
 import { catalogProblemsOf, templateLeftovers } from '../verify/leftovers.ts'
 import { openContext, UserError, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
@@ -40,11 +41,12 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const t0 = performance.now()
   const out = process.stdout
   const m = messages(ctx.lang)
+  const say = verifyProblems(ctx.lang)
   // What is wrong before anything runs: a kata with a catalog problem of its own (it is
   // left out of the catalog, or kept with a bad field) and template leftovers.
   const staticProblems = (c: KataCheck) => {
     const kata = ctx.catalog.byId.get(c.id)
-    return kata ? [...catalogProblemsOf(ctx.problems, kata), ...templateLeftovers(ctx.catalog, kata)] : []
+    return kata ? [...catalogProblemsOf(ctx.problems, kata, say), ...templateLeftovers(ctx.catalog, kata, say)] : []
   }
   const onCheck = (c: KataCheck) => {
     if (!opts.jsonl) c.problems.unshift(...staticProblems(c))
@@ -54,11 +56,11 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   let checks: KataCheck[]
   if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
     // Enough katas to pay for more processes: one per core, each with its shard.
-    checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, repeat, onCheck)
+    checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, repeat, ctx.lang, onCheck)
   } else {
     const runners = await openRunners(ctx, katas, opts.shard ? 2 : jobs)
     try {
-      checks = await checkHere(runners.pool, ctx.catalog, katas, repeat, onCheck)
+      checks = await checkHere(runners.pool, ctx.catalog, katas, repeat, ctx.lang, onCheck)
     } finally {
       await runners.close()
     }

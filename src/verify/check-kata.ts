@@ -2,7 +2,9 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import type { KataResult, Verdict } from '../results/model.ts'
 import type { RunnerPool } from '../runner/pool.ts'
 import type { Target } from '../runner/target.ts'
-import { overlayProblems, overlaysOf, type Overlay, type OverlayTarget } from './overlays.ts'
+import type { Lang } from '../i18n/lang.ts'
+import { verifyProblems, type VerifyProblems } from '../i18n/verify-messages.ts'
+import { missingOverlays, overlayProblems, overlaysOf, type Overlay, type OverlayTarget } from './overlays.ts'
 
 /** How a mutant or an alternative fared over its runs. */
 export interface OverlayOutcome {
@@ -41,6 +43,8 @@ export interface CheckSetup {
   overlays: OverlayTarget
   /** How many times each mutant and alternative runs: a kill must hold every time. */
   repeat: number
+  /** The language of the problems reported (default English). */
+  lang?: Lang
 }
 
 /**
@@ -54,27 +58,27 @@ export async function checkKata(setup: CheckSetup, kata: Kata): Promise<KataChec
   const [solution, starter] = await Promise.all([pool.run(kata, solutions), pool.run(kata, exercises)])
   const problems: string[] = []
   const overlays: OverlayOutcome[] = []
+  const say = verifyProblems(setup.lang ?? 'en')
   let skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
   if (!skipped) {
     if (solution.verdict !== 'pass') {
-      problems.push(`the solution does not pass (${solution.verdict})${solution.message ? `: ${solution.message}` : ''}${failingTests(solution)}`)
+      problems.push(say.solutionFails(solution.verdict, `${solution.message ? `: ${solution.message}` : ''}${failingTests(solution)}`))
     }
-    if (starter.verdict === 'pass') problems.push('the starter passes its suite: the kata asks nothing of the learner')
-    if (starter.verdict === 'timeout') problems.push('the starter hangs: a starter should fail fast with a message, not time out')
+    if (starter.verdict === 'pass') problems.push(say.starterPasses)
+    if (starter.verdict === 'timeout') problems.push(say.starterHangs)
     const solved = new Set(solution.tests.filter((t) => t.status === 'pass').map((t) => t.name))
     const free = starter.tests.filter((t) => t.status === 'pass' && solved.has(t.name)).map((t) => `"${t.name}"`)
-    if (free.length) problems.push(`${free.length} test(s) pass on the starter too, so they check nothing the learner writes: ${free.slice(0, 3).join(', ')}`)
-    if (solution.tests.some((t) => t.status === 'skip')) problems.push('the suite skips tests on the solution (.skip/.todo left in?)')
+    if (free.length) problems.push(say.freeTests(free.length, free.slice(0, 3).join(', ')))
+    if (solution.tests.some((t) => t.status === 'skip')) problems.push(say.skips)
     if (solution.durationMs > kata.budgetMs * 0.8 && solution.verdict === 'pass') {
-      problems.push(`the solution takes ${solution.durationMs} ms of a ${kata.budgetMs} ms budget: raise budgetMs or speed the suite up`)
+      problems.push(say.tooSlow(solution.durationMs, kata.budgetMs))
     }
-    const setupProblems = overlayProblems(setup.catalog, kata)
-    problems.push(...setupProblems)
-    if (!setupProblems.some((p) => p.includes('is missing or empty'))) {
+    problems.push(...overlayProblems(setup.catalog, kata, say))
+    if (!missingOverlays(setup.catalog, kata)) {
       overlays.push(...(await checkOverlays(setup, kata)))
       for (const outcome of overlays) {
         if (outcome.verdicts.includes('unavailable')) skipped = true
-        else if (!outcome.held) problems.push(overlayProblem(outcome))
+        else if (!outcome.held) problems.push(overlayProblem(outcome, say))
       }
     }
   }
@@ -151,10 +155,10 @@ function outcome(s: Series): OverlayOutcome {
   return { kind: o.kind, name: o.name, about: o.about, mistake: o.mistake, runs: s.verdicts.length, held: s.held, verdicts: s.verdicts, detail: s.detail, durationMs: s.durationMs }
 }
 
-function overlayProblem(o: OverlayOutcome): string {
-  const when = o.runs > 1 ? ` on run ${o.runs}` : ''
-  if (o.kind === 'mutant') return `mutant "${o.name}" survives${when}: ${o.mistake}\n      the statement says: "${o.about}"`
-  return `alternative "${o.name}" (${o.about}) fails${when} (${o.verdicts.at(-1)}): a correct design is rejected${o.detail ? `\n      ${o.detail.trim()}` : ''}`
+function overlayProblem(o: OverlayOutcome, say: VerifyProblems): string {
+  const when = o.runs > 1 ? say.onRun(o.runs) : ''
+  if (o.kind === 'mutant') return say.survives(o.name, when, o.mistake ?? '', o.about)
+  return `${say.alternativeFails(o.name, o.about, when, o.verdicts.at(-1) ?? '')}${o.detail ? `\n      ${o.detail.trim()}` : ''}`
 }
 
 function failingTests(r: KataResult): string {

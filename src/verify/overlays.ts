@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Catalog, Kata } from '../catalog/types.ts'
+import type { VerifyProblems } from '../i18n/verify-messages.ts'
 import type { Target } from '../runner/target.ts'
 
 /** A mutant (must fail) or an alternative design (must pass), laid over the reference solution. */
@@ -44,35 +45,36 @@ const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
  * few mutants, a folder that is missing or undeclared, a file that is not the
  * learner's, a quoted sentence the statement does not contain.
  */
-export function overlayProblems(catalog: Catalog, kata: Kata): string[] {
+export function overlayProblems(catalog: Catalog, kata: Kata, say: VerifyProblems): string[] {
   const problems: string[] = []
   const min = minMutants(kata)
-  if (kata.mutants.length < min) {
-    problems.push(`${kata.mutants.length} mutant(s), at least ${min} needed${min > 3 ? ' (services or concurrency)' : ''}: add realistic wrong solutions under mutants/`)
-  }
+  if (kata.mutants.length < min) problems.push(say.tooFewMutants(kata.mutants.length, min, min > 3))
   const readme = join(catalog.root, 'exercises', kata.dir, 'README.md')
   const statement = existsSync(readme) ? squash(readFileSync(readme, 'utf8')) : ''
   for (const o of overlaysOf(catalog, kata)) {
-    const label = `${o.kind} "${o.name}"`
-    const files = existsSync(o.dir) && statSync(o.dir).isDirectory() ? listFiles(o.dir) : []
-    if (!files.length) problems.push(`${label}: ${o.kind}s/${o.name}/ is missing or empty`)
+    const label = say.overlay(o.kind, o.name)
+    const files = filesOf(o)
+    if (!files.length) problems.push(say.overlayMissing(label, `${o.kind}s/${o.name}/`))
     for (const f of files) {
-      if (!kata.files.includes(f)) problems.push(`${label}: ${f} is not one of the learner's files (${kata.files.join(', ')})`)
+      if (!kata.files.includes(f)) problems.push(say.notLearnerFile(label, f, kata.files.join(', ')))
     }
-    if (o.kind === 'mutant' && !statement.includes(squash(o.about))) {
-      problems.push(`${label}: "breaks" is not quoted from README.md: "${o.about}"`)
-    }
+    if (o.kind === 'mutant' && !statement.includes(squash(o.about))) problems.push(say.notQuoted(label, o.about))
   }
   for (const kind of ['mutants', 'alternatives'] as const) {
     const folder = join(harnessDir(catalog, kata), kind)
     if (!existsSync(folder)) continue
     const declared = new Set((kind === 'mutants' ? kata.mutants : kata.alternatives).map((m) => m.name))
     for (const d of readdirSync(folder)) {
-      if (!declared.has(d)) problems.push(`${kind}/${d}/ is not declared in kata.yaml (${kind}: - name: ${d})`)
+      if (!declared.has(d)) problems.push(say.undeclared(kind, d))
     }
   }
   return problems
 }
+
+const filesOf = (o: Overlay) => (existsSync(o.dir) && statSync(o.dir).isDirectory() ? listFiles(o.dir) : [])
+
+/** Whether a declared mutant or alternative has no files: then none of them is run. */
+export const missingOverlays = (catalog: Catalog, kata: Kata) => overlaysOf(catalog, kata).some((o) => !filesOf(o).length)
 
 /**
  * A scratch folder laid out like exercises/ where overlays are laid down one at a
