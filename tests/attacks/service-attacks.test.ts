@@ -4,6 +4,7 @@ import amqp from 'amqplib'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { prepareServicesForGrading } from '../../src/services/grading-services.ts'
 import { probe } from '../../src/services/probe.ts'
 import { SERVICES } from '../../src/services/catalog.ts'
 import { ROOT, tmp } from '../helpers.ts'
@@ -126,5 +127,27 @@ describe.runIf(servicesUp)('grade: the template is checked before a grade', () =
     expect(next.stderr).toMatch(/the PostgreSQL template held relation numbers.*rebuilt from template0/)
     expect(next.json.katas.map((k) => [k.id, k.verdict, k.message])).toEqual([['demo/honest-postgres', 'pass', null]])
     expect(await adminPg('postgres', async (c) => (await c.query("select has_database_privilege('public', 'roadmap_template', 'connect') as open")).rows[0].open), 'anyone may connect to the template').toBe(false)
+  })
+})
+
+describe.runIf(servicesUp)('grade: what a grader that died left is swept', () => {
+  it('drops run roles, their databases and Redis users (with their keys) older than an hour', { timeout: 120_000 }, async () => {
+    const old = Math.floor(Date.now() / 1000) - 7200
+    const role = `rm_${old}_deadgrad`
+    await adminPg('postgres', async (c) => {
+      await c.query(`create role ${role} login`)
+      await c.query(`create database ${role} owner ${role}`)
+    })
+    const redis = new Redis(ADMIN.redis)
+    try {
+      await redis.call('ACL', 'SETUSER', `roadmap_run_${old}_deadbeef`, 'on', 'nopass', '~rm.deadbeef*')
+      await redis.set('rm.deadbeef00:k', 'left')
+      await prepareServicesForGrading({ postgres: ADMIN.postgres, redis: ADMIN.redis })
+      expect(await adminPg('postgres', async (c) => (await c.query('select 1 from pg_roles where rolname = $1 union all select 1 from pg_database where datname = $1', [role])).rowCount), 'the role and its database').toBe(0)
+      expect(((await redis.call('ACL', 'USERS')) as string[]).includes(`roadmap_run_${old}_deadbeef`), 'the Redis user').toBe(false)
+      expect(await redis.exists('rm.deadbeef00:k'), 'its key').toBe(0)
+    } finally {
+      redis.disconnect()
+    }
   })
 })
