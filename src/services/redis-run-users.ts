@@ -22,7 +22,7 @@ export interface RedisRunUser {
 
 /** The admin connection the grader keeps (never handed to a worker). */
 export function redisAdmin(adminUrl: string): Redis {
-  const c = new Redis(adminUrl, { maxRetriesPerRequest: 1, lazyConnect: false })
+  const c = new Redis(adminUrl, { maxRetriesPerRequest: 1 })
   c.on('error', () => undefined)
   return c
 }

@@ -82,7 +82,7 @@ export class RunCredentials {
           // One more try: on a loaded machine the admin connection may time out once.
           database = await ready.catch(() => this.makeDatabase())
           const made = database
-          for (let n = databasesOf(suiteFile); n > 1 + made.extra.length; ) await withAdmin(admin, (c) => addRunDatabase(c, made))
+          while (1 + made.extra.length < databasesOf(suiteFile)) await withAdmin(admin, (c) => addRunDatabase(c, made))
           urls.postgres = database.url
         } else if (s === 'redis') {
           this.redis ??= redisAdmin(admin)
