@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { scoreOf, type KataResult, type TargetKind, type TestOutcome, type Verdict } from '../../results/model.ts'
+import { hiddenTests, writeOverlay } from './overlay.ts'
+import { trimRaceReport } from './race.ts'
+import { buildFailure, outcomesOf, packageOutput, readEvents } from './test2json.ts'
+import { requireGo } from './toolchain.ts'
+
+/** One Go-native grading: the hidden `_test.go` files laid over the learner's package. */
+export interface GoKataRun {
+  id: string
+  target: TargetKind
+  /** The learner's Go package (holds go.mod), e.g. exercises/00-start/01-first-verdict/go. */
+  packageDir: string
+  /** The folder of the hidden `_test.go` files, e.g. harness/00-start/01-first-verdict/go. */
+  testsDir: string
+  /** File name in the package → file laid over it (verify lays a mutant over the solution). */
+  replace?: Record<string, string>
+  budgetMs: number
+  points?: number
+  partialCredit?: boolean
+}
+
+// More than any kata prints; past it the stream is cut (and the run likely stopped).
+const MAX_STDOUT = 16 << 20
+const MAX_STDERR = 64 << 10
+
+interface GoTestRun {
+  stdout: string
+  stderr: string
+  code: number | null
+  timedOut: boolean
+}
+
+function goTest(go: string, packageDir: string, overlay: string, budgetMs: number): Promise<GoTestRun> {
+  return new Promise((done, fail) => {
+    // -count=1: a cached "ok" would not run the learner's code at all.
+    const child = spawn(go, ['test', '-race', '-json', '-count=1', '-overlay', overlay, './...'], {
+      cwd: packageDir,
+      // Its own process group: on timeout the go command, the compiler and the test binary all go.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // GOTOOLCHAIN=local: a learner's go.mod must not make the grader download a toolchain.
+      // GOWORK=off: a go.work above the folder must not pull other modules in.
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off' },
+    })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      if (stdout.length < MAX_STDOUT) stdout += s
+    })
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < MAX_STDERR) stderr += s
+    })
+    const timer = setTimeout(() => {
+      timedOut = true
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }, budgetMs)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      fail(err)
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      done({ stdout, stderr, code, timedOut })
+    })
+  })
+}
+
+/** Absolute paths in go's messages, shown as the file names the learner knows. */
+function relativize(text: string, packageDir: string, shownAs: Map<string, string>): string {
+  let out = text
+  for (const [source, name] of shownAs) out = out.split(source).join(name)
+  return out.split(`${packageDir}/`).join('').replace(/(^|\s)\.\/(?=\S+\.go:)/gm, '$1')
+}
+
+/** Grades one Go-native kata with `go test -race -json` and reads the events into the result model. */
+export async function runGoKata(run: GoKataRun): Promise<KataResult> {
+  const go = requireGo()
+  const started = Date.now()
+  const packageDir = resolve(run.packageDir)
+  const hidden = hiddenTests(resolve(run.testsDir), (f) => readFileSync(f, 'utf8'))
+  const scratch = mkdtempSync(join(tmpdir(), 'roadmap-go-'))
+  const overlayFile = join(scratch, 'overlay.json')
+  const replace = Object.fromEntries(Object.entries(run.replace ?? {}).map(([name, file]) => [name, resolve(file)]))
+  let outcome: GoTestRun
+  let shownAs: Map<string, string>
+  try {
+    shownAs = writeOverlay(overlayFile, packageDir, hidden, replace)
+    outcome = await goTest(go, packageDir, overlayFile, run.budgetMs)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+  const shown = (s: string) => relativize(s, packageDir, shownAs)
+  const { events, stray } = readEvents(outcome.stdout)
+  const unfinished = outcome.timedOut ? `stopped: the run went past its budget of ${run.budgetMs} ms` : 'did not finish: the test binary stopped before this test ended'
+  const tests: TestOutcome[] = outcomesOf(events, unfinished).map((t) => (t.message ? { ...t, message: trimRaceReport(shown(t.message)) } : t))
+  const printed = shown(packageOutput(events))
+
+  let verdict: Verdict
+  let message: string | undefined
+  const built = buildFailure(events)
+  const failed = tests.some((t) => t.status === 'fail')
+  const packagePassed = events.some((e) => e.Action === 'pass' && !e.Test)
+  const missing = hidden.names.filter((n) => !tests.some((t) => (t.name === n || t.name.startsWith(`${n} > `)) && t.status === 'pass'))
+  if (outcome.timedOut) {
+    verdict = 'timeout'
+    message = `the tests ran past the budget of ${run.budgetMs} ms and were stopped (an endless loop, a deadlock, a channel nobody closes?)`
+  } else if (built !== undefined) {
+    verdict = 'error'
+    message = `the package does not build:\n${shown(built)}`
+  } else if (!events.length) {
+    // go itself refused (a broken go.mod, no Go files): its words are on stderr.
+    verdict = 'error'
+    message = shown([...stray, outcome.stderr].join('\n').trim()) || `go test exited with code ${outcome.code}`
+  } else if (failed) {
+    verdict = 'fail'
+  } else if (outcome.code !== 0 || !packagePassed) {
+    verdict = 'error'
+    message = `the test binary failed outside any test${printed ? `:\n${printed}` : ` (exit code ${outcome.code})`}`
+  } else if (missing.length) {
+    verdict = 'error'
+    message = `these tests never ran: ${missing.join(', ')}`
+  } else {
+    verdict = 'pass'
+  }
+  const points = run.points ?? 1
+  return {
+    id: run.id,
+    target: run.target,
+    verdict,
+    tests,
+    ...(message ? { message } : {}),
+    ...(printed ? { output: printed } : {}),
+    durationMs: Date.now() - started,
+    points,
+    score: scoreOf(verdict, tests, points, run.partialCredit ?? false),
+    finishedAt: new Date().toISOString(),
+  }
+}
