@@ -1,0 +1,3 @@
+module roadmap/start/firstverdict
+
+go 1.26
