@@ -1,0 +1,3 @@
+module roadmap/core/counter
+
+go 1.26
