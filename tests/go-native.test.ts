@@ -1,0 +1,134 @@
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runGoKata, type GoKataRun } from '../src/runner/go/go-test.ts'
+import { findGo } from '../src/runner/go/toolchain.ts'
+import { ROOT, tmp } from './helpers.ts'
+
+// The Go-native katas: hidden `_test.go` files run with `go test -race -json` over the
+// learner's package. The first `-race` build of the standard library takes a minute or
+// more on a cold cache; after it each run is a couple of seconds.
+const SLOW = 240_000
+
+interface GoKata {
+  id: string
+  dir: string
+  /** The learner's file, the one the fixtures below replace. */
+  file: string
+  subtests: number
+  /** Source that does not compile: the compiler's file:line:col must reach the learner. */
+  broken: { source: string; at: RegExp }
+  /** Source that hangs in every test. */
+  hanging: string
+  /** Source with a data race the hidden tests reach. */
+  racy: string
+}
+
+const KATAS: GoKata[] = [
+  {
+    id: 'start/first-verdict',
+    dir: '00-start/01-first-verdict',
+    file: 'greet.go',
+    subtests: 6,
+    broken: { source: 'package firstverdict\n\nfunc Greet(name string) string {\n\treturn greeting\n}\n', at: /greet\.go:4:9: undefined: greeting/ },
+    hanging: 'package firstverdict\n\nimport "time"\n\nfunc Greet(name string) string {\n\ttime.Sleep(time.Hour)\n\treturn ""\n}\n',
+    // Counts calls in a package variable from a goroutine and from the caller: the parallel subtests race on it.
+    racy: 'package firstverdict\n\nimport "strings"\n\nvar greeted int\n\nfunc Greet(name string) string {\n\tgo func() { greeted++ }()\n\tgreeted++\n\tname = strings.TrimSpace(name)\n\tif name == "" {\n\t\tname = "world"\n\t}\n\treturn "Hello, " + name + "!"\n}\n',
+  },
+  {
+    id: 'core/sync',
+    dir: '01-core/08-sync',
+    file: 'counter.go',
+    subtests: 4,
+    broken: { source: 'package counter\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { c.n += "1" }\n\nfunc (c *Counter) Value() int { return c.n }\n', at: /counter\.go:5:\d+: .*mismatched types|counter\.go:5:\d+: cannot convert/ },
+    hanging: 'package counter\n\nimport "time"\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { time.Sleep(time.Hour) }\n\nfunc (c *Counter) Value() int { return c.n }\n',
+    racy: 'package counter\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { c.n++ }\n\nfunc (c *Counter) Value() int { return c.n }\n',
+  },
+]
+
+const go = findGo()
+const title = go || process.env.CI ? 'Go-native grading' : 'Go-native grading (skipped: the go command is not installed; CI requires it)'
+
+describe.skipIf(!go && !process.env.CI)(title, () => {
+  it('finds the Go toolchain (the Go track needs it)', () => {
+    expect(go, 'no `go` on PATH nor in /usr/local/go/bin').toBeDefined()
+  })
+
+  for (const kata of KATAS) {
+    describe(kata.id, () => {
+      const grade = (side: 'exercises' | 'solutions', extra: Partial<GoKataRun> = {}) =>
+        runGoKata({
+          id: kata.id,
+          target: side,
+          packageDir: join(ROOT, side, kata.dir, 'go'),
+          testsDir: join(ROOT, 'harness', kata.dir, 'go'),
+          budgetMs: 150_000,
+          ...extra,
+        })
+      const withSource = (source: string, extra: Partial<GoKataRun> = {}) => {
+        const file = join(tmp('roadmap-go-fixture-'), kata.file)
+        writeFileSync(file, source)
+        return grade('solutions', { target: 'overlay', replace: { [kata.file]: file }, ...extra })
+      }
+
+      it('passes the reference solution, each subtest reported', { timeout: SLOW }, async () => {
+        const r = await grade('solutions')
+        expect(r.message).toBeUndefined()
+        expect(r.verdict).toBe('pass')
+        expect(r.tests).toHaveLength(kata.subtests)
+        for (const t of r.tests) {
+          expect(t.status).toBe('pass')
+          expect(t.name).toMatch(/^Test\w+ > \S+$/)
+        }
+        expect(r.score).toBe(r.points)
+      })
+
+      it('fails the starter, saying what to fix', { timeout: SLOW }, async () => {
+        const r = await grade('exercises')
+        expect(r.verdict).toBe('fail')
+        const failed = r.tests.filter((t) => t.status === 'fail')
+        expect(failed.length).toBeGreaterThan(0)
+        for (const t of failed) expect(t.message).toMatch(/_test\.go:\d+: .*want/)
+      })
+
+      const mutantsDir = join(ROOT, 'harness', kata.dir, 'go-mutants')
+      const mutants = readdirSync(mutantsDir)
+      it('has at least three mutants', () => expect(mutants.length).toBeGreaterThanOrEqual(3))
+      for (const mutant of mutants) {
+        it(`rejects the mutant ${mutant}`, { timeout: SLOW }, async () => {
+          const files = readdirSync(join(mutantsDir, mutant))
+          const r = await grade('solutions', { target: 'overlay', replace: Object.fromEntries(files.map((f) => [f, join(mutantsDir, mutant, f)])) })
+          expect(r.verdict, JSON.stringify(r.tests)).toBe('fail')
+          expect(r.score).toBe(0)
+        })
+      }
+
+      it('reports a build error as an error with file:line:col', { timeout: SLOW }, async () => {
+        const r = await withSource(kata.broken.source)
+        expect(r.verdict).toBe('error')
+        expect(r.tests).toEqual([])
+        expect(r.message).toMatch(kata.broken.at)
+        // The learner sees the file they edit, not the grader's scratch path.
+        expect(r.message).not.toMatch(/roadmap-go-fixture-/)
+      })
+
+      it('reports a data race as a failure that shows the race', { timeout: SLOW }, async () => {
+        const r = await withSource(kata.racy)
+        expect(r.verdict).toBe('fail')
+        const raced = r.tests.filter((t) => t.status === 'fail' && t.message?.includes('WARNING: DATA RACE'))
+        expect(raced.length, JSON.stringify(r.tests)).toBeGreaterThan(0)
+        expect(raced[0]!.message).toMatch(new RegExp(`${kata.file.replace('.', '\\.')}:\\d+`))
+        expect(raced[0]!.message).toMatch(/race detected during execution of test/)
+      })
+
+      it('stops a hanging test at the budget: timeout', { timeout: SLOW }, async () => {
+        const budgetMs = 5000
+        const started = Date.now()
+        const r = await withSource(kata.hanging, { budgetMs })
+        expect(r.verdict).toBe('timeout')
+        expect(Date.now() - started).toBeLessThan(budgetMs + 5000)
+        expect(r.score).toBe(0)
+      })
+    })
+  }
+})
