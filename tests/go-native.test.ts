@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runGoKata, type GoKataRun } from '../src/runner/go/go-test.ts'
@@ -131,4 +131,28 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       })
     })
   }
+
+  describe('graded code that tries to pass without passing', () => {
+    const kata = KATAS[0]!
+    const testsDir = join(ROOT, 'harness', kata.dir, 'go')
+
+    it("drops the learner's own tests: their TestMain cannot skip the hidden ones", { timeout: SLOW }, async () => {
+      const pkg = tmp('roadmap-go-learner-')
+      cpSync(join(ROOT, 'exercises', kata.dir, 'go'), pkg, { recursive: true })
+      writeFileSync(join(pkg, 'mine_test.go'), 'package firstverdict\n\nimport (\n\t"os"\n\t"testing"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n')
+      // Same name as the hidden file: the hidden one is what runs.
+      writeFileSync(join(pkg, 'greet_test.go'), 'package firstverdict\n\nimport "testing"\n\nfunc TestGreet(t *testing.T) {}\n')
+      const r = await runGoKata({ id: kata.id, target: 'exercises', packageDir: pkg, testsDir, budgetMs: 150_000 })
+      expect(r.verdict).toBe('fail')
+      expect(r.tests).toHaveLength(kata.subtests)
+    })
+
+    it('does not pass code that ends the test binary before any test runs', { timeout: SLOW }, async () => {
+      const file = join(tmp('roadmap-go-fixture-'), kata.file)
+      writeFileSync(file, 'package firstverdict\n\nimport "os"\n\nfunc init() { os.Exit(0) }\n\nfunc Greet(name string) string { return "" }\n')
+      const r = await runGoKata({ id: kata.id, target: 'overlay', packageDir: join(ROOT, 'solutions', kata.dir, 'go'), testsDir, replace: { [kata.file]: file }, budgetMs: 150_000 })
+      expect(r.verdict).toBe('error')
+      expect(r.message).toMatch(/never ran: TestGreet/)
+    })
+  })
 })

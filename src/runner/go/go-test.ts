@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { scoreOf, type KataResult, type TargetKind, type TestOutcome, type Verdict } from '../../results/model.ts'
+import { scoreOf, type KataResult, type TargetKind, type TestOutcome } from '../../results/model.ts'
 import { hiddenTests, writeOverlay } from './overlay.ts'
 import { trimRaceReport } from './race.ts'
-import { buildFailure, outcomesOf, packageOutput, readEvents } from './test2json.ts'
+import { buildFailure, capMessage, outcomesOf, packageOutput, readEvents } from './test2json.ts'
+import { verdictOf } from './verdict.ts'
 import { requireGo } from './toolchain.ts'
 
 /** One Go-native grading: the hidden `_test.go` files laid over the learner's package. */
@@ -44,7 +45,7 @@ function goTest(go: string, packageDir: string, overlay: string, budgetMs: numbe
       stdio: ['ignore', 'pipe', 'pipe'],
       // GOTOOLCHAIN=local: a learner's go.mod must not make the grader download a toolchain.
       // GOWORK=off: a go.work above the folder must not pull other modules in.
-      env: { ...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off' },
+      env: { ...process.env, PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
     })
     let stdout = ''
     let stderr = ''
@@ -85,7 +86,8 @@ function relativize(text: string, packageDir: string, shownAs: Map<string, strin
 export async function runGoKata(run: GoKataRun): Promise<KataResult> {
   const go = requireGo()
   const started = Date.now()
-  const packageDir = resolve(run.packageDir)
+  // go matches overlay entries against the real path of the folder it runs in.
+  const packageDir = realpathSync(resolve(run.packageDir))
   const hidden = hiddenTests(resolve(run.testsDir), (f) => readFileSync(f, 'utf8'))
   const scratch = mkdtempSync(join(tmpdir(), 'roadmap-go-'))
   const overlayFile = join(scratch, 'overlay.json')
@@ -101,36 +103,21 @@ export async function runGoKata(run: GoKataRun): Promise<KataResult> {
   const shown = (s: string) => relativize(s, packageDir, shownAs)
   const { events, stray } = readEvents(outcome.stdout)
   const unfinished = outcome.timedOut ? `stopped: the run went past its budget of ${run.budgetMs} ms` : 'did not finish: the test binary stopped before this test ended'
-  const tests: TestOutcome[] = outcomesOf(events, unfinished).map((t) => (t.message ? { ...t, message: trimRaceReport(shown(t.message)) } : t))
-  const printed = shown(packageOutput(events))
+  const tests: TestOutcome[] = outcomesOf(events, unfinished).map((t) => (t.message ? { ...t, message: capMessage(trimRaceReport(shown(t.message))) } : t))
+  const printed = capMessage(shown(packageOutput(events)))
 
-  let verdict: Verdict
-  let message: string | undefined
   const built = buildFailure(events)
-  const failed = tests.some((t) => t.status === 'fail')
-  const packagePassed = events.some((e) => e.Action === 'pass' && !e.Test)
-  const missing = hidden.names.filter((n) => !tests.some((t) => (t.name === n || t.name.startsWith(`${n} > `)) && t.status === 'pass'))
-  if (outcome.timedOut) {
-    verdict = 'timeout'
-    message = `the tests ran past the budget of ${run.budgetMs} ms and were stopped (an endless loop, a deadlock, a channel nobody closes?)`
-  } else if (built !== undefined) {
-    verdict = 'error'
-    message = `the package does not build:\n${shown(built)}`
-  } else if (!events.length) {
-    // go itself refused (a broken go.mod, no Go files): its words are on stderr.
-    verdict = 'error'
-    message = shown([...stray, outcome.stderr].join('\n').trim()) || `go test exited with code ${outcome.code}`
-  } else if (failed) {
-    verdict = 'fail'
-  } else if (outcome.code !== 0 || !packagePassed) {
-    verdict = 'error'
-    message = `the test binary failed outside any test${printed ? `:\n${printed}` : ` (exit code ${outcome.code})`}`
-  } else if (missing.length) {
-    verdict = 'error'
-    message = `these tests never ran: ${missing.join(', ')}`
-  } else {
-    verdict = 'pass'
-  }
+  const { verdict, message } = verdictOf({
+    timedOut: outcome.timedOut,
+    budgetMs: run.budgetMs,
+    built: built === undefined ? undefined : capMessage(shown(built)),
+    refused: events.length ? undefined : shown([...stray, outcome.stderr].join('\n').trim()) || `go test exited with code ${outcome.code}`,
+    tests,
+    exitedCleanly: outcome.code === 0 && events.some((e) => e.Action === 'pass' && !e.Test),
+    exitCode: outcome.code,
+    printed,
+    expected: hidden.names,
+  })
   const points = run.points ?? 1
   return {
     id: run.id,

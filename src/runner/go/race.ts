@@ -1,24 +1,38 @@
-// A race report lists each goroutine's stack, runtime and testing frames included; the
-// learner needs the two accesses in their own files and where the goroutines started.
+// A race report lists each goroutine's stack, runtime and testing frames included, and a
+// test can print several: the learner needs the first one, its two accesses in their own
+// files and where the goroutines started.
 const FILE_LINE = /^(\s+)(\S+\.go:\d+)(?: \+0x[0-9a-f]+)?$/
 const GOROUTINE_HEADER = /^\s*Goroutine \d+ \(.*\) created at:$/
+const SEPARATOR = /^\s*={10,}\s*$/
 
-/** A data race report with the frames outside the learner's package dropped (their paths stay absolute). */
-export function trimRaceReport(message: string): string {
-  if (!message.includes('WARNING: DATA RACE')) return message
-  const lines = message.split('\n')
+/** Frames outside the learner's package dropped (after relativizing, their paths are the absolute ones). */
+function learnerFrames(report: string[]): string[] {
   const kept: string[] = []
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    const file = FILE_LINE.exec(lines[i + 1] ?? '')
+  for (let i = 0; i < report.length; i++) {
+    const file = FILE_LINE.exec(report[i + 1] ?? '')
     if (file) {
       // A frame: the function line, then its file:line.
-      if (!file[2]!.startsWith('/')) kept.push(line, `${file[1]}${file[2]}`)
+      if (!file[2]!.startsWith('/')) kept.push(report[i]!, `${file[1]}${file[2]}`)
       i++
-      continue
-    }
-    if (/^=+$/.test(line.trim())) continue
-    kept.push(line)
+    } else kept.push(report[i]!)
   }
-  return kept.filter((l, i) => !GOROUTINE_HEADER.test(l) || FILE_LINE.test(kept[i + 2] ?? '')).join('\n')
+  return kept.filter((l, i) => !GOROUTINE_HEADER.test(l) || FILE_LINE.test(kept[i + 2] ?? ''))
+}
+
+/** A test's message with its first data race report trimmed to the learner's frames and the others counted. */
+export function trimRaceReport(message: string): string {
+  if (!message.includes('WARNING: DATA RACE')) return message
+  const other: string[] = []
+  const reports: string[][] = []
+  let inReport = false
+  for (const line of message.split('\n')) {
+    if (SEPARATOR.test(line)) {
+      inReport = !inReport
+      if (inReport) reports.push([])
+    } else if (inReport) reports.at(-1)!.push(line)
+    else other.push(line)
+  }
+  const more = reports.length > 1 ? [`(and ${reports.length - 1} more data race report${reports.length > 2 ? 's' : ''} like it)`] : []
+  // The test's own lines first ("race detected during execution of test"), then the report.
+  return [...other.map((l) => l.trimStart()), ...learnerFrames(reports[0] ?? []), ...more].join('\n')
 }

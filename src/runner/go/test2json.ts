@@ -33,15 +33,20 @@ const FRAMING = /^\s*(=== (RUN|PAUSE|CONT|NAME)|--- (PASS|FAIL|SKIP):)\s/
 const MAX_MESSAGE_LINES = 60
 const MAX_MESSAGE_CHARS = 6000
 
-/** What a failed test printed, framing lines dropped, indentation evened, capped (a race report runs long). */
+/** What a failed test printed, framing lines dropped and indentation evened. */
 export function messageOf(lines: string[]): string | undefined {
   const kept = lines.join('').split('\n').filter((l) => l.trim() && !FRAMING.test(l))
   if (!kept.length) return undefined
   const indent = Math.min(...kept.map((l) => /^\s*/.exec(l)![0].length))
-  let shown = kept.map((l) => l.slice(indent))
-  if (shown.length > MAX_MESSAGE_LINES) shown = [...shown.slice(0, MAX_MESSAGE_LINES), `… ${shown.length - MAX_MESSAGE_LINES} more lines`]
-  const text = shown.join('\n')
-  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text
+  return kept.map((l) => l.slice(indent)).join('\n')
+}
+
+/** A message cut to what a screen shows (a test can print without end). */
+export function capMessage(text: string): string {
+  let lines = text.split('\n')
+  if (lines.length > MAX_MESSAGE_LINES) lines = [...lines.slice(0, MAX_MESSAGE_LINES), `… ${lines.length - MAX_MESSAGE_LINES} more lines`]
+  const capped = lines.join('\n')
+  return capped.length > MAX_MESSAGE_CHARS ? `${capped.slice(0, MAX_MESSAGE_CHARS)}…` : capped
 }
 
 interface Tracked {
