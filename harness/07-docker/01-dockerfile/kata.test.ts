@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Healthcheck, type Instruction } from 'dockerfile-ast'
 import { dir } from '@kata/docker/dockerfile/index.ts'
@@ -24,7 +27,8 @@ import {
   words,
   type Stage,
 } from '#support/docker'
-import { provideBaseImages } from '#support/docker-images'
+import { provideBaseImages, withStandIns } from '#support/docker-images'
+import { OWNER_LABEL } from '../../../src/services/containers.ts'
 
 // Each test reads the files afresh, so a saved edit is what gets graded.
 const dockerfile = () => parseDockerfile(readKataFile(dir, 'Dockerfile'))
@@ -279,20 +283,33 @@ describe('docker build', () => {
       return
     }
     for (const note of bases?.ok ? bases.notes : []) console.log(note)
-    const { GenericContainer, Wait } = await import('testcontainers')
+    const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers')
     const port = listeningPort(stages.at(-1)!)
+    const tag = `roadmap-kata-dockerfile:${Date.now().toString(36)}`
     let image: Awaited<ReturnType<ReturnType<typeof GenericContainer.fromDockerfile>['build']>>
+    // Built from a copy of the folder: a stand-in base image is written into the copy's Dockerfile only.
+    const context = mkdtempSync(join(tmpdir(), 'roadmap-dockerfile-'))
     try {
-      image = await GenericContainer.fromDockerfile(dir).build(`roadmap-kata-dockerfile:${Date.now().toString(36)}`, { deleteOnExit: true })
+      cpSync(dir, context, { recursive: true, filter: (src) => !/[/\\](node_modules|\.git)$/.test(src) })
+      if (bases?.ok && bases.standIns.size) writeFileSync(join(context, 'Dockerfile'), withStandIns(readKataFile(dir, 'Dockerfile'), bases.standIns))
+      image = await GenericContainer.fromDockerfile(context).build(tag, { deleteOnExit: false })
     } catch (err) {
       throw new Error(`docker build failed: ${(err as Error).message.split('\n').slice(0, 8).join('\n')}\nRun \`docker build .\` in the kata folder to see every step.`)
-    }
-    const container = await image.withExposedPorts(port).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(90_000).start()
-    try {
-      const res = await fetch(`http://${container.getHost()}:${container.getMappedPort(port)}/healthz`)
-      expect(res.status, 'GET /healthz on the running container').toBe(200)
     } finally {
-      await container.stop()
+      rmSync(context, { recursive: true, force: true })
+    }
+    try {
+      // The owner label lets the reaper remove the container should this run be stopped first.
+      const container = await image.withExposedPorts(port).withLabels({ [OWNER_LABEL]: String(process.pid) }).withWaitStrategy(Wait.forHealthCheck()).withStartupTimeout(90_000).start()
+      try {
+        const res = await fetch(`http://${container.getHost()}:${container.getMappedPort(port)}/healthz`)
+        expect(res.status, 'GET /healthz on the running container').toBe(200)
+      } finally {
+        await container.stop()
+      }
+    } finally {
+      const { dockerode } = (await getContainerRuntimeClient()).container
+      await dockerode.getImage(tag).remove({ force: true }).catch(() => undefined)
     }
   })
 })

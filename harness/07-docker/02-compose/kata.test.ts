@@ -235,9 +235,13 @@ const required = process.env.ROADMAP_REQUIRE_CONTAINERS === '1'
 const skipped = !engine.ok ? engine.reason : cli && !cli.ok ? cli.reason : undefined
 
 /** The override that makes the learner's stack safe to run here: see compose-stack.ts. */
-function override(file: Dict, probe: string): string {
+function override(file: Dict, probe: string, standIns: Map<string, string>): string {
   const names = Object.keys(file.services as Dict)
-  const others = names.filter((n) => n !== 'api').map((n) => `  ${JSON.stringify(n)}:\n    ports: !reset []\n${ownerLabels()}`)
+  const standIn = (n: string) => {
+    const local = standIns.get(imageOf(service(file, n)))
+    return local ? `    image: ${local}\n` : ''
+  }
+  const others = names.filter((n) => n !== 'api').map((n) => `  ${JSON.stringify(n)}:\n    ports: !reset []\n${standIn(n)}${ownerLabels()}`)
   return `services:\n  api:\n    build: !reset null\n    image: ${probe}\n    ports: !reset []\n${ownerLabels()}${others.join('')}`
 }
 
@@ -260,7 +264,7 @@ describe('docker compose up', () => {
     }
     for (const note of [...(images.ok ? images.notes : []), ...probe.notes]) console.log(note)
     const text = readKataFile(dir, 'compose.yaml')
-    const stack = new ComposeStack(join(dir, 'compose.yaml'), text, override(file, probe.image))
+    const stack = new ComposeStack(join(dir, 'compose.yaml'), text, override(file, probe.image, images.ok ? images.standIns : new Map()))
     const apiEnv = envMap(service(file, 'api').environment)
     const port = Number(interpolate(apiEnv.PORT ?? '3000', stack.env)) || 3000
     try {
