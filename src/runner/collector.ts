@@ -8,6 +8,8 @@ import { learnerFrame } from './learner-frame.ts'
 
 const TRACE = process.env.ROADMAP_TRACE === '1'
 
+export const OUT_OF_MEMORY = 'your code used more memory than the worker may have: look for data that grows without bound'
+
 /** What one Vitest run reported, before it becomes a KataResult. */
 export interface RunReport {
   tests: TestOutcome[]
@@ -96,7 +98,7 @@ export class Collector implements Reporter {
     if (!loadFailure && unhandled[0]) loadFailure = this.withFrame(describeError(unhandled[0], 'unhandled'), unhandled[0])
     // Node prints this when the capped heap runs out; the worker dies with it.
     if (/JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/.test(this.stderrTail)) {
-      loadFailure = { kind: 'oom', message: 'your code used more memory than the worker may have: look for data that grows without bound' }
+      loadFailure = { kind: 'oom', message: OUT_OF_MEMORY }
     }
     this.mark('run end')
     if (TRACE && this.trace.length) {

@@ -6,7 +6,7 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import type { ServiceName } from '../catalog/schema.ts'
 import { scoreOf, type KataResult, type Verdict } from '../results/model.ts'
 import { kataAliasPlugin } from './alias-plugin.ts'
-import { Collector, type OutputCaps, type RunReport } from './collector.ts'
+import { Collector, OUT_OF_MEMORY, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
 import { hardenedWarmForks, type WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
@@ -185,7 +185,7 @@ export class SuiteRunner {
     const watchdog = new Watchdog(this.vitest)
     this.collector.mark('submit')
     const report = this.collector.nextRun()
-    watchdog.arm(kata.budgetMs)
+    watchdog.arm(kata.budgetMs, () => this.warm.running())
     const running = this.vitest.runTestSpecifications(specifications).finally(() => {
       watchdog.disarm()
       stock?.afterRun(database)
@@ -195,6 +195,12 @@ export class SuiteRunner {
     // up after it go on while the learner reads (the next run waits for them).
     this.settling = running.catch(() => undefined)
     const r = await Promise.race([report, running.then(() => report)])
+    // Memory that ran out, or was nearly out when the budget did (a busy machine slows the
+    // growth), is the verdict a leak deserves, not "timeout".
+    const heapMb = this.options.heapMb ?? 512
+    if (watchdog.fired && (r.loadFailure?.kind === 'oom' || (watchdog.memoryMbAtFire ?? 0) >= heapMb * 0.8)) {
+      return this.result(kata, target, 'oom', r, started, OUT_OF_MEMORY)
+    }
     if (watchdog.fired) {
       return this.result(kata, target, 'timeout', r, started, `the run took longer than its budget of ${(kata.budgetMs / 1000).toFixed(1)} s and was stopped: look for an endless loop or a promise that never settles`)
     }

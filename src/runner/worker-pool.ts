@@ -44,6 +44,8 @@ export interface WorkerPool {
   dispose(): void
   /** How many runs started on a pre-started worker. */
   readonly warmStarts: number
+  /** The process group of the worker running now (its pid: each worker leads its own group). */
+  running(): number | undefined
 }
 
 /**
@@ -60,6 +62,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   let spare: { child: ChildProcess; mark: string } | undefined
   let disposed = false
   let warmStarts = 0
+  let current: ChildProcess | undefined
   const alive = (p?: ChildProcess) => !!p && p.exitCode === null && p.signalCode === null && p.connected
 
   const start = (self: ForkInternals) => {
@@ -97,11 +100,13 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       const started = ready ?? start(self)
       spare = undefined
       self._fork = started.child
+      current = started.child
       this.mark = started.mark
     }
     override async stop() {
       const self = this as unknown as ForkInternals
       const pid = self._fork?.pid
+      if (current === self._fork) current = undefined
       await super.stop()
       killLeftovers(pid, this.mark)
       if (disposed || spare) return
@@ -125,5 +130,6 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     get warmStarts() {
       return warmStarts
     },
+    running: () => current?.pid,
   }
 }
