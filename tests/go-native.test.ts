@@ -115,10 +115,13 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       it('reports a data race as a failure that shows the race', { timeout: SLOW }, async () => {
         const r = await withSource(kata.racy)
         expect(r.verdict).toBe('fail')
-        const raced = r.tests.filter((t) => t.status === 'fail' && t.message?.includes('WARNING: DATA RACE'))
+        // Each test that failed for the race shows a report that points into the learner's file.
+        const raced = r.tests.filter((t) => t.status === 'fail' && t.message?.includes('race detected during execution of test'))
         expect(raced.length, JSON.stringify(r.tests)).toBeGreaterThan(0)
-        expect(raced[0]!.message).toMatch(new RegExp(`${kata.file.replace('.', '\\.')}:\\d+`))
-        expect(raced[0]!.message).toMatch(/race detected during execution of test/)
+        for (const t of raced) {
+          expect(t.message).toMatch(/WARNING: DATA RACE/)
+          expect(t.message).toMatch(new RegExp(`^\\s+${kata.file.replace('.', '\\.')}:\\d+$`, 'm'))
+        }
       })
 
       it('stops a hanging test at the budget: timeout', { timeout: SLOW }, async () => {
@@ -145,6 +148,17 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       const r = await runGoKata({ id: kata.id, target: 'exercises', packageDir: pkg, testsDir, budgetMs: 150_000 })
       expect(r.verdict).toBe('fail')
       expect(r.tests).toHaveLength(kata.subtests)
+    })
+
+    it('fails a race of a goroutine that outlives its test, with the report', { timeout: SLOW }, async () => {
+      const file = join(tmp('roadmap-go-fixture-'), kata.file)
+      writeFileSync(file, 'package firstverdict\n\nimport (\n\t"strings"\n\t"time"\n)\n\nvar greeted int\n\nfunc Greet(name string) string {\n\tgo func() { time.Sleep(300 * time.Millisecond); greeted++ }()\n\tgreeted++\n\tif name = strings.TrimSpace(name); name == "" {\n\t\tname = "world"\n\t}\n\treturn "Hello, " + name + "!"\n}\n')
+      const r = await runGoKata({ id: kata.id, target: 'overlay', packageDir: join(ROOT, 'solutions', kata.dir, 'go'), testsDir, replace: { [kata.file]: file }, budgetMs: 150_000 })
+      // Where the race lands depends on timing (a test still running, or none): a 'fail' with the report either way.
+      expect(r.verdict).toBe('fail')
+      const reports = [r.message ?? '', ...r.tests.map((t) => t.message ?? '')].join('\n')
+      expect(reports).toMatch(/WARNING: DATA RACE[\s\S]*greet\.go:\d+/)
+      expect(r.score).toBe(0)
     })
 
     it('does not pass code that ends the test binary before any test runs', { timeout: SLOW }, async () => {

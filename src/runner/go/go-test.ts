@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { scoreOf, type KataResult, type TargetKind, type TestOutcome } from '../../results/model.ts'
 import { hiddenTests, writeOverlay } from './overlay.ts'
-import { trimRaceReport } from './race.ts'
+import { trimRaceReport, withRaceReport } from './race.ts'
 import { buildFailure, capMessage, outcomesOf, packageOutput, readEvents } from './test2json.ts'
 import { verdictOf } from './verdict.ts'
 import { requireGo } from './toolchain.ts'
@@ -103,8 +103,10 @@ export async function runGoKata(run: GoKataRun): Promise<KataResult> {
   const shown = (s: string) => relativize(s, packageDir, shownAs)
   const { events, stray } = readEvents(outcome.stdout)
   const unfinished = outcome.timedOut ? `stopped: the run went past its budget of ${run.budgetMs} ms` : 'did not finish: the test binary stopped before this test ended'
-  const tests: TestOutcome[] = outcomesOf(events, unfinished).map((t) => (t.message ? { ...t, message: capMessage(trimRaceReport(shown(t.message))) } : t))
-  const printed = capMessage(shown(packageOutput(events)))
+  const runOutput = events.flatMap((e) => (e.Action === 'output' && e.Output ? [e.Output] : [])).join('')
+  const tidy = (m: string) => capMessage(trimRaceReport(shown(withRaceReport(m, runOutput))))
+  const tests: TestOutcome[] = outcomesOf(events, unfinished).map((t) => (t.message ? { ...t, message: tidy(t.message) } : t))
+  const printed = capMessage(trimRaceReport(shown(packageOutput(events))))
 
   const built = buildFailure(events)
   const { verdict, message } = verdictOf({

@@ -14,7 +14,7 @@ function learnerFrames(report: string[]): string[] {
       // A frame: the function line, then its file:line.
       if (!file[2]!.startsWith('/')) kept.push(report[i]!, `${file[1]}${file[2]}`)
       i++
-    } else kept.push(report[i]!)
+    } else if (report[i]!.trim()) kept.push(report[i]!)
   }
   return kept.filter((l, i) => !GOROUTINE_HEADER.test(l) || FILE_LINE.test(kept[i + 2] ?? ''))
 }
@@ -35,4 +35,26 @@ export function trimRaceReport(message: string): string {
   const more = reports.length > 1 ? [`(and ${reports.length - 1} more data race report${reports.length > 2 ? 's' : ''} like it)`] : []
   // The test's own lines first ("race detected during execution of test"), then the report.
   return [...other.map((l) => l.trimStart()), ...learnerFrames(reports[0] ?? []), ...more].join('\n')
+}
+
+const RACE_FAILURE = 'race detected during execution of test'
+
+/** The first race report of a run's output, separators included; undefined when there is none. */
+function firstRaceReport(output: string): string | undefined {
+  const lines = output.split('\n')
+  const start = lines.findIndex((l, i) => SEPARATOR.test(l) && lines[i + 1]?.includes('WARNING: DATA RACE'))
+  if (start < 0) return undefined
+  const end = lines.findIndex((l, i) => i > start && SEPARATOR.test(l))
+  return lines.slice(start, end < 0 ? undefined : end + 1).join('\n')
+}
+
+/**
+ * A test fails with "race detected" while the report may have been printed during
+ * another test (a goroutine that outlived the test that started it): the failure then
+ * carries the run's first report, so the learner sees the race where the test failed.
+ */
+export function withRaceReport(message: string, runOutput: string): string {
+  if (!message.includes(RACE_FAILURE) || message.includes('WARNING: DATA RACE')) return message
+  const report = firstRaceReport(runOutput)
+  return report ? `${message}\n${report}` : message
 }

@@ -29,6 +29,8 @@ export function verdictOf(f: GoRunFacts): { verdict: Verdict; message?: string }
   if (f.built !== undefined) return { verdict: 'error', message: `the package does not build (or go vet, which go test runs first, rejected it):\n${f.built}` }
   if (f.refused !== undefined) return { verdict: 'error', message: f.refused }
   if (f.tests.some((t) => t.status === 'fail')) return { verdict: 'fail' }
+  // A goroutine that outlives its test can race after the last test ended: still the learner's race.
+  if (!f.exitedCleanly && f.printed.includes('WARNING: DATA RACE')) return { verdict: 'fail', message: `a data race after the tests ended:\n${f.printed}` }
   if (!f.exitedCleanly) {
     return { verdict: 'error', message: `the test binary failed outside any test${f.printed ? `:\n${f.printed}` : ` (exit code ${f.exitCode})`}` }
   }
