@@ -1,25 +1,12 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { isWatcherError } from '../src/commands/watch.ts'
 import { messages } from '../src/i18n/messages.ts'
-import { catalog, demoRoot, pristineCheckout, ROOT, tmp } from './helpers.ts'
+import { BIN, catalog, demoRoot, pristineCheckout, ROOT, runCli, tmp } from './helpers.ts'
 
-const exec = promisify(execFile)
-const BIN = join(ROOT, 'bin', 'roadmap.js')
-
-/** Runs the real CLI; never throws, returns the exit code and both streams. */
-async function roadmap(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 20 << 20 })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const roadmap = runCli
 
 const cat = catalog()
 const pgKata = cat.katas.find((k) => k.services.includes('postgres'))

@@ -1,13 +1,28 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { loadCatalogLenient } from '../src/catalog/load.ts'
 import type { Kata } from '../src/catalog/types.ts'
 import { STARTERS_DIR } from '../src/progress/starters.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const BIN = join(ROOT, 'bin', 'roadmap.js')
+
+const exec = promisify(execFile)
+
+/** Runs the real CLI without colours; never throws, returns the exit code and both streams. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 20 << 20 })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
 /** The catalog without its broken entries (catalog.test.ts holds the catalog to be whole). */
 export const catalog = () => loadCatalogLenient(ROOT).catalog
 export const tmp = (prefix = 'roadmap-test-') => mkdtempSync(join(tmpdir(), prefix))

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { embeddedLine, serviceLines } from '../src/commands/doctor.ts'
 import { messages } from '../src/i18n/messages.ts'
@@ -10,20 +8,9 @@ import { localizeTodos, todoPairs } from '../src/i18n/todo.ts'
 import { resultDetails } from '../src/report/text.ts'
 import { clean } from '../src/report/results-json.ts'
 import type { KataResult } from '../src/results/model.ts'
-import { demoRoot, pristineExercises, ROOT, tmp } from './helpers.ts'
+import { demoRoot, pristineExercises, runCli, tmp } from './helpers.ts'
 
-const exec = promisify(execFile)
-const BIN = join(ROOT, 'bin', 'roadmap.js')
-
-async function roadmap(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, maxBuffer: 20 << 20 })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const roadmap = runCli
 
 const CYRILLIC = /[а-яё]/i
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '')
