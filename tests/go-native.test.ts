@@ -1,9 +1,9 @@
-import { cpSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runGoKata, type GoKataRun } from '../src/runner/go/go-test.ts'
 import { findGo } from '../src/runner/go/toolchain.ts'
-import { ROOT, tmp } from './helpers.ts'
+import { ROOT, tmp as tmpDir } from './helpers.ts'
 
 // The Go-native katas: hidden `_test.go` files run with `go test -race -json` over the
 // learner's package. The first `-race` build of the standard library takes a minute or
@@ -45,6 +45,16 @@ const KATAS: GoKata[] = [
     racy: 'package counter\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { c.n++ }\n\nfunc (c *Counter) Value() int { return c.n }\n',
   },
 ]
+
+const scratch: string[] = []
+const tmp = (prefix: string) => {
+  const dir = tmpDir(prefix)
+  scratch.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
+})
 
 const go = findGo()
 const title = go || process.env.CI ? 'Go-native grading' : 'Go-native grading (skipped: the go command is not installed; CI requires it)'
