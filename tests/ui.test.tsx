@@ -87,6 +87,15 @@ describe('watch screen', () => {
     expect(frame).toContain('←/→ other failing tests')
   })
 
+  it("shows a starter's TODO quoted in a diff in the learner's language only", async () => {
+    const s = await screen('ru')
+    const diff = '- Expected:\n[Function RangeError]\n+ Received:\nError {\n  "message": "TODO: return the greeting\nTODO(ru): верните приветствие",\n}'
+    s.emit({ type: 'result', state: 'failed', result: result('fail', { tests: [{ name: 'greet > greets Ada', status: 'fail', message: 'expected error', diff, durationMs: 1 }] }) })
+    const frame = await shown(s.ui, 'верните приветствие')
+    expect(frame).toContain('TODO: верните приветствие')
+    expect(frame).not.toContain('return the greeting')
+  })
+
   it('shows a pass and offers n for the next kata', async () => {
     const s = await screen()
     s.engine.store.record({ ...result('pass'), target: 'exercises' })

@@ -114,7 +114,7 @@ const ru: typeof en = {
     keys: { hint: 'подсказка', next: 'дальше', rerun: 'перезапуск', list: 'список', check: 'проверить всё', quit: 'выход', back: 'назад', open: 'открыть', move: 'выбор', tests: 'тесты', diff: 'diff' },
     checking: (d, t, f) => `Проверяем все каты: ${d}/${t}, не проходят: ${f}`,
     checked: (p, t) => `Проверено: проходят ${p} из ${t}`,
-    roadmap: 'Роадмап',
+    roadmap: 'Дорожная карта',
     statement: 'Условие',
     noHintsYet: 'Нажмите h, чтобы получить подсказку.',
   },

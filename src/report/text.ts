@@ -35,7 +35,7 @@ export function resultDetails(r: KataResult, kata: Kata | undefined, lang: Lang,
   for (const t of failed.slice(0, maxFailures)) {
     lines.push('', `  ${paint('red', '✗')} ${paint('bold', t.name)}`)
     if (t.message) lines.push(indent(localizeTodos(t.message, lang)))
-    if (t.diff) lines.push(indent(paintDiff(t.diff)))
+    if (t.diff) lines.push(indent(paintDiff(localizeTodos(t.diff, lang))))
     if (t.output) lines.push(indent(`${paint('dim', `${m.output}:`)}\n${t.output}`))
   }
   if (failed.length > maxFailures) lines.push('', `  ${m.run.moreFailing(failed.length - maxFailures)}`)

@@ -43,6 +43,8 @@ export function KataPanel({ kata, chapterTitle, root, result, running, lang, hin
   const failing = failingTests(result)
   const index = failing.length ? Math.min(failIndex, failing.length - 1) : 0
   const shown = failing[index]
+  // A starter's TODO quoted in a diff (the error it threw) reads in the learner's language too.
+  const diff = localizeTodos(shown?.diff, lang)
   const room = Math.max(6, rows - 8)
   const steps = stepProgress(kata, running ? undefined : result)
   const output = shown?.output ?? (result && result.verdict !== 'pass' ? result.output : undefined)
@@ -94,7 +96,7 @@ export function KataPanel({ kata, chapterTitle, root, result, running, lang, hin
                 {m.ui.failingOf(index + 1, failing.length)}: <Text color="red">{shown.name}</Text>
               </Text>
               {shown.message && !diffOpen ? <Text>{clip(localizeTodos(shown.message, lang), Math.min(6, room), more)}</Text> : null}
-              {shown.diff ? diffOpen ? <Diff lines={window(shown.diff, diffScroll, room)} /> : <Diff lines={clip(shown.diff, Math.min(10, room), more).split('\n')} /> : null}
+              {diff ? diffOpen ? <Diff lines={window(diff, diffScroll, room)} /> : <Diff lines={clip(diff, Math.min(10, room), more).split('\n')} /> : null}
               <Text dimColor>{[failing.length > 1 ? m.ui.moveFailing : '', shown.diff ? (diffOpen ? m.ui.closeDiff : m.ui.openDiff) : ''].filter(Boolean).join(' · ')}</Text>
             </Box>
           ) : null}
