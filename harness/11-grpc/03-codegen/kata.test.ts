@@ -150,6 +150,8 @@ const USAGE: Record<ProtoName, Record<string, Usage>> = {
         { code: `const c6: Order = { ...o, tags: 'x' }`, what: 'repeated string tags holding a string instead of an array', compiles: false },
         { code: `const c7: Order = { ...o, counts: { a: 1 } }`, what: 'map<string, int64> counts with a number value (int64 is a string)', compiles: false },
         { code: `const c8: Order = { ...o, customer: { id: 'c1' } }`, what: 'a customer without display_name (displayName is required in Customer)', compiles: false },
+        { code: `const c9: Order = (({ lines: _, ...rest }) => rest)(o)`, what: 'an Order without its repeated field lines (repeated fields are required: an empty array, never undefined)', compiles: false },
+        { code: `const c10: Order = (({ counts: _, ...rest }) => rest)(o)`, what: 'an Order without its map field counts (map fields are required: an empty record, never undefined)', compiles: false },
       ],
     },
     enums: {

@@ -120,10 +120,12 @@ function shop(changes: ShopChanges = {}, seen: { method?: string; headers?: Json
   const app = express()
   app.use(express.json())
   app.get('/v2/products/:id', (req: Request<{ id: string }>, res: Response) => {
-    if (req.params.id === 'p-404') return void res.status(changes.missingStatus ?? 404).json({ error: 'not found' })
+    // A status other than the contract's comes with a body that matches nothing either: only the status may be reported.
+    if (req.params.id === 'p-404') return void (changes.missingStatus ? res.status(changes.missingStatus).json({ id: 'p-404' }) : res.status(404).json({ error: 'not found' }))
     if (changes.raw) return void res.status(200).type(changes.raw.type).send(changes.raw.text)
     const p = product(req.params.id, 1299)
-    res.status(changes.productStatus ?? 200).json(changes.product ? changes.product(p) : p)
+    if (changes.productStatus) return void res.status(changes.productStatus).json({ error: 'internal' })
+    res.status(200).json(changes.product ? changes.product(p) : p)
   })
   app.get('/v2/products', (_req, res) => {
     const items = [product('p-1', 1299), product('p-2', 2500)]
