@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { CatalogError, type CatalogProblem } from './errors.ts'
+import { goTrackProblems } from './go-track.ts'
 import { ChapterMeta, KataMeta } from './schema.ts'
 import { loadTopics } from './topics.ts'
 import type { Catalog, Chapter, Kata } from './types.ts'
@@ -158,6 +159,7 @@ function loadKata(root: string, chapterDir: string, kataDir: string, chapterId: 
       problem('(statement)', `exercises/${dir}/${readme} is missing or empty: the statement exists in English and Russian`)
     }
   }
+  if (meta.go) for (const [field, reason] of goTrackProblems(root, dir, meta.go)) problem(field, reason)
   if (!ok) return undefined
   return { ...meta, chapter, slug, index: -1, dir, metaFile, suiteFile }
 }

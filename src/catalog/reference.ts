@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ChapterMeta, KataMeta } from './schema.ts'
+import { ChapterMeta, GoTrack, KataMeta } from './schema.ts'
 
 type JsonSchema = {
   type?: string | string[]
@@ -49,7 +49,7 @@ function table(title: string, schema: z.ZodType): string {
 
 /** The metadata reference of AUTHORING.md, made from the same schema the loader validates with. */
 export function metadataReference(): string {
-  return [REFERENCE_START, '', table('`kata.yaml`', KataMeta), '', table('`chapter.yaml`', ChapterMeta), '', REFERENCE_END].join('\n')
+  return [REFERENCE_START, '', table('`kata.yaml`', KataMeta), '', table('`go:` in `kata.yaml` (the Go track)', GoTrack), '', table('`chapter.yaml`', ChapterMeta), '', REFERENCE_END].join('\n')
 }
 
 /** Replaces the generated section of a document (or appends it when absent). */

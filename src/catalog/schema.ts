@@ -44,6 +44,44 @@ export const Mutant = z
   .strict()
   .describe('A realistic wrong solution: the solution files with one mistake, in mutants/<name>/')
 
+/** The Go track's mutant: the same fields, its files in go-mutants/<name>/, quoting go/README.md. */
+export const GoMutant = z
+  .object({
+    name: overlayName.describe('Folder name under go-mutants/'),
+    breaks: z
+      .string()
+      .trim()
+      .min(8, 'quote the sentence of go/README.md this mistake breaks')
+      .describe('A verbatim excerpt of exercises/<kata>/go/README.md: the requirement this mistake breaks'),
+    mistake: z.string().trim().min(8, 'say what the learner got wrong').describe('The mistake, as an author explains it'),
+  })
+  .strict()
+  .describe('A realistic wrong Go solution: the replaced files in harness/<kata>/go-mutants/<name>/')
+
+const goPath = z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "a path inside the kata's go/ folder, like \"counter.go\"")
+
+/** A kata that offers the Go track: `go test -race` over exercises/<kata>/go/ with the hidden tests of harness/<kata>/go/. */
+export const GoTrack = z
+  .object({
+    files: z
+      .array(goPath)
+      .min(1, 'list the Go files the learner edits')
+      .describe("The learner's files in exercises/<kata>/go/ (the solution's are in solutions/<kata>/go/)"),
+    budgetMs: z
+      .number()
+      .int()
+      .min(500)
+      .max(600_000)
+      .default(120_000)
+      .describe('Wall-clock budget of one `go test -race` run, in milliseconds (the first -race build is slow)'),
+    mutants: z
+      .array(GoMutant)
+      .default([])
+      .describe('Realistic wrong Go solutions in go-mutants/<name>/: each must fail on every run'),
+  })
+  .strict()
+  .describe('The Go track: statement in go/README.md and go/README.ru.md, hidden tests in harness/<kata>/go/')
+
 export const Alternative = z
   .object({
     name: overlayName,
@@ -98,6 +136,7 @@ export const KataMeta = z
       .array(Alternative)
       .default([])
       .describe('Other correct designs the statement allows, in alternatives/<name>/: each must pass'),
+    go: GoTrack.optional(),
   })
   .strict()
 
@@ -122,5 +161,7 @@ export type Bilingual = z.infer<typeof Bilingual>
 export type Hint = z.infer<typeof Hint>
 export type Mutant = z.infer<typeof Mutant>
 export type Alternative = z.infer<typeof Alternative>
+export type GoMutant = z.infer<typeof GoMutant>
+export type GoTrack = z.infer<typeof GoTrack>
 export type ServiceName = z.infer<typeof ServiceName>
 export const SERVICE_NAMES = ServiceName.options
