@@ -1,0 +1,3 @@
+module roadmap/core/values
+
+go 1.22
