@@ -1,5 +1,8 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { loadCatalogLenient } from '../src/catalog/load.ts'
+import { SuiteTranslationsSchema, TEST_NAMES_FILE, testTitle, untranslatedTitles } from '../src/i18n/test-names.ts'
 import { describe, expect, it } from 'vitest'
 import { embeddedLine, serviceLines } from '../src/commands/doctor.ts'
 import { messages } from '../src/i18n/messages.ts'
@@ -8,7 +11,7 @@ import { localizeTodos, todoPairs } from '../src/i18n/todo.ts'
 import { resultDetails } from '../src/report/text.ts'
 import { clean } from '../src/report/results-json.ts'
 import type { KataResult } from '../src/results/model.ts'
-import { demoRoot, pristineExercises, runCli, tmp } from './helpers.ts'
+import { demoRoot, pristineExercises, ROOT, runCli, tmp } from './helpers.ts'
 
 const roadmap = runCli
 
@@ -94,6 +97,28 @@ function starterRun(): KataResult {
   return { id: 'demo/add', target: 'exercises', verdict: 'fail', tests, durationMs: 5, points: 10, score: 0, finishedAt: new Date(0).toISOString() }
 }
 
+describe("the suites' test names in Russian", () => {
+  const { catalog } = loadCatalogLenient(ROOT)
+  it.each(catalog.katas.map((k) => [k.id, k] as const))('%s has a tests.ru.yaml that reads as Russian', (_id, kata) => {
+    const file = join(dirname(kata.suiteFile), TEST_NAMES_FILE)
+    expect(existsSync(file), `${file} is missing`).toBe(true)
+    const parsed = SuiteTranslationsSchema.safeParse(parseYaml(readFileSync(file, 'utf8')))
+    expect(parsed.error?.issues ?? []).toEqual([])
+    const values = Object.values(parsed.data!.names)
+    expect(values.length).toBeGreaterThan(0)
+    // Most names are prose; a few are a call like "add(a, b)" that reads the same.
+    expect(values.filter((v) => CYRILLIC.test(v)).length, 'names still in English').toBeGreaterThanOrEqual(values.length / 2)
+  })
+
+  it("translates each part of a full name, leaving a part it does not know", () => {
+    const suite = join(ROOT, 'tests/fixtures/demo-catalog/harness/00-demo/01-add/kata.test.ts')
+    expect(testTitle(suite, 'add(a, b) > adds small numbers', 'ru')).toBe('add(a, b) > складывает небольшие числа')
+    expect(testTitle(suite, 'add(a, b) > adds small numbers', 'en')).toBe('add(a, b) > adds small numbers')
+    expect(testTitle(suite, 'add(a, b) > a test added later', 'ru')).toBe('add(a, b) > a test added later')
+    expect(untranslatedTitles(suite, ['add(a, b) > adds small numbers', 'add(a, b) > a test added later'])).toEqual(['a test added later'])
+  })
+})
+
 describe('a starter TODO in the learner language', () => {
   it('shows the Russian line under ru, the English one under en, and counts the rest in Russian', () => {
     const ru = plain(resultDetails(starterRun(), undefined, 'ru'))
@@ -149,6 +174,9 @@ describe('--lang ru on the command line', () => {
     expect(r.stdout).toContain('TODO: вернуть сумму a и b')
     expect(r.stdout).not.toContain('return the sum of a and b')
     expect(r.stdout).toMatch(/Файл: exercises\/00-demo\/01-add\/add\.ts/)
+    // The suite's names are English; tests.ru.yaml beside it gives the Russian ones.
+    expect(plain(r.stdout)).toContain('✗ add(a, b) > складывает небольшие числа')
+    expect(r.stdout).not.toContain('adds small numbers')
     expect(englishLines(r.stdout)).toEqual([])
   })
 

@@ -1,3 +1,4 @@
+import { TEST_NAMES_FILE } from '../i18n/test-names.ts'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
@@ -36,6 +37,7 @@ export function scaffoldKata(catalog: Catalog, id: string, after?: string): Scaf
   const files: Record<string, string> = {
     [`harness/${dir}/${KATA_FILE}`]: kataYaml(id, topic),
     [`harness/${dir}/${SUITE_FILE}`]: suite(id),
+    [`harness/${dir}/${TEST_NAMES_FILE}`]: TEST_NAMES_RU,
     [`exercises/${dir}/index.ts`]: STARTER,
     [`solutions/${dir}/index.ts`]: SOLUTION,
     [`exercises/${dir}/README.md`]: README_EN,
@@ -97,6 +99,16 @@ describe('shout(text)', () => {
     expect(shout(''), 'shout("")').toBe('')
   })
 })
+`
+
+// Every describe and test title needs its Russian name: verify checks the solution's run.
+const TEST_NAMES_RU = `# Russian names of this suite's describe blocks and tests, shown with --lang ru
+# (TODO: keep in step with kata.test.ts; messages: translates expect's own messages).
+names:
+  "shout(text)": "shout(text)"
+  "upper-cases the text and adds \\"!\\"": "переводит текст в верхний регистр и добавляет «!»"
+  "leaves an empty text empty": "оставляет пустой текст пустым"
+messages: {}
 `
 
 const STARTER = `/** shout("hello") returns "HELLO!"; an empty text stays empty. */

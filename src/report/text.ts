@@ -2,6 +2,7 @@ import type { Kata } from '../catalog/types.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { localizeTodos } from '../i18n/todo.ts'
+import { testMessage, testTitle } from '../i18n/test-names.ts'
 import { passedCount, type KataResult } from '../results/model.ts'
 import { paint, verdictColor, verdictMark } from './style.ts'
 
@@ -33,8 +34,8 @@ export function resultDetails(r: KataResult, kata: Kata | undefined, lang: Lang,
   if (r.message) lines.push(indent(localizeTodos(r.message, lang)))
   const failed = r.tests.filter((t) => t.status === 'fail')
   for (const t of failed.slice(0, maxFailures)) {
-    lines.push('', `  ${paint('red', '✗')} ${paint('bold', t.name)}`)
-    if (t.message) lines.push(indent(localizeTodos(t.message, lang)))
+    lines.push('', `  ${paint('red', '✗')} ${paint('bold', testTitle(kata?.suiteFile, t.name, lang))}`)
+    if (t.message) lines.push(indent(localizeTodos(testMessage(kata?.suiteFile, t.message, lang), lang)))
     if (t.diff) lines.push(indent(paintDiff(localizeTodos(t.diff, lang))))
     if (t.output) lines.push(indent(`${paint('dim', `${m.output}:`)}\n${t.output}`))
   }

@@ -3,6 +3,7 @@ import type { KataResult, Verdict } from '../results/model.ts'
 import type { RunnerPool } from '../runner/pool.ts'
 import type { Target } from '../runner/target.ts'
 import type { Lang } from '../i18n/lang.ts'
+import { untranslatedTitles } from '../i18n/test-names.ts'
 import { verifyProblems, type VerifyProblems } from '../i18n/verify-messages.ts'
 import { missingOverlays, overlayProblems, overlaysOf, type Overlay, type OverlayTarget } from './overlays.ts'
 
@@ -70,6 +71,8 @@ export async function checkKata(setup: CheckSetup, kata: Kata): Promise<KataChec
     const free = starter.tests.filter((t) => t.status === 'pass' && solved.has(t.name)).map((t) => `"${t.name}"`)
     if (free.length) problems.push(say.freeTests(free.length, free.slice(0, 3).join(', ')))
     if (solution.tests.some((t) => t.status === 'skip')) problems.push(say.skips)
+    const untranslated = untranslatedTitles(kata.suiteFile, solution.tests.map((t) => t.name))
+    if (untranslated.length) problems.push(say.untranslated(untranslated.length, untranslated.slice(0, 3).map((t) => `"${t}"`).join(', ')))
     if (solution.durationMs > kata.budgetMs * 0.8 && solution.verdict === 'pass') {
       problems.push(say.tooSlow(solution.durationMs, kata.budgetMs))
     }

@@ -5,6 +5,7 @@ import type { Kata } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { messages } from '../../i18n/messages.ts'
 import { localizeTodos } from '../../i18n/todo.ts'
+import { testMessage, testTitle } from '../../i18n/test-names.ts'
 import { passedCount, type KataResult } from '../../results/model.ts'
 import { verdictColor, verdictMark } from '../../report/style.ts'
 import { hintOrder } from '../view/hint-order.ts'
@@ -93,9 +94,9 @@ export function KataPanel({ kata, chapterTitle, root, result, running, lang, hin
           {shown ? (
             <Box flexDirection="column" marginTop={1}>
               <Text bold wrap="truncate-end">
-                {m.ui.failingOf(index + 1, failing.length)}: <Text color="red">{shown.name}</Text>
+                {m.ui.failingOf(index + 1, failing.length)}: <Text color="red">{testTitle(kata.suiteFile, shown.name, lang)}</Text>
               </Text>
-              {shown.message && !diffOpen ? <Text>{clip(localizeTodos(shown.message, lang), Math.min(6, room), more)}</Text> : null}
+              {shown.message && !diffOpen ? <Text>{clip(localizeTodos(testMessage(kata.suiteFile, shown.message, lang), lang), Math.min(6, room), more)}</Text> : null}
               {diff ? diffOpen ? <Diff lines={window(diff, diffScroll, room)} /> : <Diff lines={clip(diff, Math.min(10, room), more).split('\n')} /> : null}
               <Text dimColor>{[failing.length > 1 ? m.ui.moveFailing : '', shown.diff ? (diffOpen ? m.ui.closeDiff : m.ui.openDiff) : ''].filter(Boolean).join(' · ')}</Text>
             </Box>
