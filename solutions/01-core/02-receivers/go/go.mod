@@ -1,0 +1,3 @@
+module roadmap/core/receivers
+
+go 1.22
