@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -7,9 +8,9 @@ import { parseShard, shardKatas } from '../src/grading/shard.ts'
 import { catalog, demoRoot, ROOT, tmp } from './helpers.ts'
 
 const exec = promisify(execFile)
-async function roadmap(args: string[]) {
+async function roadmap(args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
-    return { code: 0, ...(await exec(process.execPath, [join(ROOT, 'bin/roadmap.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } })) }
+    return { code: 0, ...(await exec(process.execPath, [join(ROOT, 'bin/roadmap.js'), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } })) }
   } catch (err) {
     return err as { code: number; stdout: string; stderr: string }
   }
@@ -48,8 +49,11 @@ describe('grade --many: a gradebook for a class', () => {
       student(join(cls, name), solved, extra)
     }
     const out = tmp('roadmap-book-')
-    const r = await roadmap(['grade', cls, '--many', '--root', root, '--out', out])
+    const r = await roadmap(['grade', cls, '--many', '--root', root, '--out', out], { ROADMAP_TRACE: '1' })
     expect(r.code, r.stderr).toBe(0)
+    // Services resolved and runners built once for the class, not again per student.
+    expect(r.stderr.match(/^\[trace\] services resolved/gm), 'services resolved per grade --many').toHaveLength(1)
+    expect(r.stderr.match(/^\[trace\] runner started/gm)?.length ?? 0, 'Vitest instances built for five students').toBeLessThanOrEqual(availableParallelism())
     const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8'))
     const scores = Object.fromEntries(book.students.map((s: { student: string; score: number }) => [s.student, s.score]))
     expect(scores).toEqual({ ada: 20, bob: 0, cyd: 5, dee: 15, eve: 5 })

@@ -2,7 +2,6 @@ import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ServiceName } from '../catalog/schema.ts'
 import type { Kata } from '../catalog/types.ts'
 import { holdExitCode } from '../grading/exit-status.ts'
 import { OutDirError, prepareOutDir, prepareSubDir, writeFileAtomic } from '../grading/out-dir.ts'
@@ -16,12 +15,9 @@ import { writeReports } from '../report/write-reports.ts'
 import { scoreOf, type KataResult } from '../results/model.ts'
 import { summarize, type GradeReport } from '../results/submission.ts'
 import { HarnessGuard } from '../grading/harness-guard.ts'
-import { canContainSameUser, canIsolate, takePrincipal, usableByOthers, type Principal } from '../runner/privileges.ts'
-import { RunnerPool } from '../runner/pool.ts'
-import { sandboxSubmission, SubmissionError } from '../runner/sandbox.ts'
-import { submissionTarget } from '../runner/target.ts'
-import { Services } from '../services/services.ts'
-import { prepareServicesForGrading } from '../services/grading-services.ts'
+import { canIsolate, usableByOthers } from '../runner/privileges.ts'
+import { GradingSession } from '../runner/grading-session.ts'
+import { SubmissionError } from '../runner/sandbox.ts'
 import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
 import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
 
@@ -83,9 +79,15 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
   if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts, isolation)
 
   if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(g.noExercises(dir))
-  const report = await grade(ctx, dir, katas, jobs, isolation, [outDir], (r) => {
-    if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
-  })
+  const session = await openSession(ctx, katas, jobs, isolation, [realpathSync(resolve(dir)), outDir])
+  let report: GradeReport
+  try {
+    report = await grade(ctx, dir, katas, session, isolation, (r) => {
+      if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
+    })
+  } finally {
+    await session.close()
+  }
   const json = writeReports(report, outDir)
   const pct = report.maxScore ? (100 * report.score) / report.maxScore : 100
   if (opts.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
@@ -127,12 +129,18 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
   const g = messages(ctx.lang).grade
   if (!students.length) throw new UserError(g.noSubmissions(folder))
   const graded: { student: string; report: GradeReport }[] = []
-  for (const student of students) {
-    // Each student's run sees neither the class folder nor the reports of the others.
-    const report = await grade(ctx, join(root, student), katas, jobs, isolation, [root, outDir])
-    writeReports(report, prepareSubDir(outDir, 'students', student))
-    graded.push({ student, report })
-    if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}\n`)
+  // Services, grading user and runners serve the whole class; each student's run sees
+  // neither the class folder nor the reports of the others.
+  const session = await openSession(ctx, katas, jobs, isolation, [root, outDir])
+  try {
+    for (const student of students) {
+      const report = await grade(ctx, join(root, student), katas, session, isolation)
+      writeReports(report, prepareSubDir(outDir, 'students', student))
+      graded.push({ student, report })
+      if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}\n`)
+    }
+  } finally {
+    await session.close()
   }
   const book = gradebook(ctx.catalog, graded)
   writeFileAtomic(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
@@ -155,43 +163,49 @@ function hiddenPaths(candidates: string[], needed: string[]): string[] {
 }
 
 /**
- * Grades the declared files of a submission folder; the core of `grade`, reused by class
- * grading. `hide` lists folders the graded code must not see (the class folder, reports).
+ * What the submissions of one `grade` share, opened once (grade --many: once for the
+ * class): services, grading user, runners. `hide` lists folders the graded code must not
+ * see (the submission or class folder, the reports).
  */
-export async function grade(ctx: Context, dir: string, katas: Kata[], jobs: number | undefined, isolation: Isolation, hide: string[] = [], onResult?: (r: KataResult) => void): Promise<GradeReport> {
+async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined, isolation: Isolation, hide: string[]): Promise<GradingSession> {
+  const needed = [ctx.root, INSTALL_ROOT, dirname(process.execPath)]
+  const session = await GradingSession.open({
+    catalog: ctx.catalog,
+    root: ctx.root,
+    config: ctx.config,
+    katas,
+    isolated: isolation.isolated,
+    hide: hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), ...hide], needed),
+    concurrency: Math.max(1, jobs ?? availableParallelism()),
+  })
+  for (const w of session.warnings) process.stderr.write(`warning: ${w}\n`)
+  return session
+}
+
+/**
+ * Grades the declared files of a submission folder; the core of `grade`, reused by class
+ * grading, on a session opened for it (or for the class).
+ */
+export async function grade(ctx: Context, dir: string, katas: Kata[], session: GradingSession, isolation: Isolation, onResult?: (r: KataResult) => void): Promise<GradeReport> {
   const started = new Date()
   const t0 = performance.now()
   const submission = realpathSync(resolve(dir))
-  const needed = [ctx.root, INSTALL_ROOT, dirname(process.execPath)]
-  const principal: (Principal & { release(): void }) | undefined = isolation.isolated
-    ? takePrincipal(hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), submission, ...hide], needed))
-    : canContainSameUser()
-      ? // Still a PID namespace of its own where the system allows one: what it starts dies with it.
-        { name: 'self', uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, hide: [], sameUser: true, release: () => undefined }
-      : undefined
-  let sandbox: ReturnType<typeof sandboxSubmission>
+  let sandbox: ReturnType<GradingSession['prepare']>
   try {
-    sandbox = sandboxSubmission(submission, katas, join(ctx.root, 'exercises'), isolation.isolated ? principal?.gid : undefined)
+    sandbox = session.prepare(submission)
   } catch (err) {
-    principal?.release()
     if (err instanceof SubmissionError) throw new UserError(err.message)
     throw err
   }
   // As the grader's own user, graded code could write to the suites: snapshot and compare.
   const guard = isolation.isolated ? undefined : new HarnessGuard(join(ctx.root, 'harness'))
-  const needs = new Set<ServiceName>(katas.flatMap((k) => k.services))
-  const services = await Services.resolve(needs, { root: ctx.root, config: ctx.config })
-  for (const w of await prepareServicesForGrading(services.access().urls)) process.stderr.write(`warning: ${w}\n`)
-  // Graded code gets credentials of its own per run; the admin URLs stay in this process.
-  const pool = new RunnerPool({ catalog: ctx.catalog, services: services.access(), dropPrivileges: principal ?? false, leastPrivilege: true }, Math.max(1, jobs ?? availableParallelism()))
   try {
-    const target = submissionTarget(sandbox.dir)
     const results = await Promise.all(
       katas.map(async (kata) => {
         const gone = sandbox.missing.filter((m) => m.kata === kata.id)
         const r: KataResult = gone.length
           ? { id: kata.id, target: 'submission', verdict: 'error', tests: [], message: gone.map((m) => `<submission>/${m.file} ${m.reason}`).join('; '), durationMs: 0, points: kata.points, score: scoreOf('error', [], kata.points, false), finishedAt: new Date().toISOString() }
-          : showSubmissionPaths({ ...(await pool.run(kata, target)), target: 'submission' }, sandbox.dir)
+          : showSubmissionPaths({ ...(await session.run(kata, sandbox.target)), target: 'submission' }, sandbox.dir)
         onResult?.(r)
         return r
       }),
@@ -202,10 +216,7 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], jobs: numb
     // The suites were changed under the grader: no result of this run can be trusted.
     return changed.length ? { ...report, status: 'error', tampered: changed } : report
   } finally {
-    await pool.close()
-    await services.close()
     sandbox.remove()
-    principal?.release()
   }
 }
 

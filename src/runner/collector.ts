@@ -103,7 +103,7 @@ export class Collector implements Reporter {
     this.mark('run end')
     if (TRACE && this.trace.length) {
       const t0 = this.trace[0]![1]
-      process.stderr.write(`[trace] ${this.trace.map(([p, t]) => `${p} +${Math.round(t - t0)}`).join(' · ')}\n`)
+      process.stderr.write(`[trace] ${this.trace.map(([p, t]) => `${p} +${Math.round(t - t0)}`).join(' · ')}${workerPhases(modules)}\n`)
       this.trace = []
     }
     const done = this.waiting
@@ -134,6 +134,20 @@ export class Collector implements Reporter {
     // Skipped or todo: counted as failed (a suite never skips; code under test may try).
     return { name: test.fullName, status: 'skip', message: 'this test did not run (skipped): a test that does not run counts as failed', durationMs, output }
   }
+}
+
+/**
+ * The worker's own clock for a run (the reporter's events arrive batched): the setup
+ * file, importing the suite, the tests, and the rest of the module's time, which is
+ * its beforeAll/afterAll hooks (the service fixtures' work).
+ */
+function workerPhases(modules: ReadonlyArray<TestModule>): string {
+  const parts = modules.map((m) => {
+    const d = m.diagnostic()
+    const tests = [...m.children.allTests()].reduce((n, t) => n + (t.diagnostic()?.duration ?? 0), 0)
+    return ` | worker: prepare ${Math.round(d.prepareDuration)} · setup ${Math.round(d.setupDuration)} · import ${Math.round(d.collectDuration)} · tests ${Math.round(tests)} · hooks ${Math.round(d.duration - tests)}`
+  })
+  return parts.join('')
 }
 
 function collectSuiteErrors(mod: TestModule): SerializedError[] {

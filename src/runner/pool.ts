@@ -39,6 +39,11 @@ export class RunnerPool {
     }
   }
 
+  /** The next submission was copied into `target`'s folder: its runners forget the last one. */
+  nextSubmission(target: Target) {
+    for (const r of this.all) if (r.target.root === target.root) r.nextSubmission()
+  }
+
   private async spawn(target: Target) {
     const r = await SuiteRunner.create(this.options, target)
     this.all.push(r)

@@ -27,12 +27,15 @@ const MAX_BYTES = 1_000_000
  *
  * `gid`: the group of the user graded code runs as; the sandbox is then readable by
  * that group only (another student's run cannot read it).
+ * `into`: a folder of the grader's to build it in (grade --many: the same one for every
+ * submission, emptied first); by default a new one.
  */
-export function sandboxSubmission(submissionDir: string, katas: Kata[], harnessExercises: string, gid?: number) {
+export function sandboxSubmission(submissionDir: string, katas: Kata[], harnessExercises: string, gid?: number, into?: string) {
   const src = resolve(submissionDir, 'exercises')
   const top = lstatSync(src, { throwIfNoEntry: false })
   if (!top || top.isSymbolicLink() || !top.isDirectory()) throw new SubmissionError(`${submissionDir}/exercises ${top?.isSymbolicLink() ? 'is a symbolic link' : 'is not a folder'}: grade takes a submission whose exercises/ is a real folder`)
-  const root = mkdtempSync(join(tmpdir(), 'roadmap-grade-'))
+  if (into) rmSync(join(into, 'exercises'), { recursive: true, force: true })
+  const root = into ?? mkdtempSync(join(tmpdir(), 'roadmap-grade-'))
   const missing: MissingFile[] = []
   for (const kata of katas) {
     const shipped = join(harnessExercises, kata.dir)
@@ -61,7 +64,7 @@ export function sandboxSubmission(submissionDir: string, katas: Kata[], harnessE
     }
   }
   lockDown(root, gid)
-  return { dir: root, missing, remove: () => rmSync(root, { recursive: true, force: true }) }
+  return { dir: root, missing, remove: () => rmSync(into ? join(root, 'exercises') : root, { recursive: true, force: true }) }
 }
 
 class Refused extends Error {}

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { relative } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { createVitest, type Vitest } from 'vitest/node'
@@ -103,6 +104,7 @@ export class SuiteRunner {
       { stdout: sink((t) => collector.workerStream(t, 'stdout')), stderr: sink((t) => collector.workerStream(t, 'stderr')) },
     )
     await vitest.standalone()
+    if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] runner started for ${target.kind}\n`)
     return new SuiteRunner(vitest, collector, options, target, warm, onRun)
   }
 
@@ -136,6 +138,20 @@ export class SuiteRunner {
       void this.grants?.close()
       this.grants = undefined
     } else this.vitest.getRootProject().provide('roadmap:services', urls)
+  }
+
+  /**
+   * The next submission was copied into this runner's folder (grade --many): every module
+   * loaded from the folder is forgotten and the RabbitMQ vhost replaced, so nothing of the
+   * last submission reaches the next one. Call between runs.
+   */
+  nextSubmission() {
+    for (const project of this.vitest.projects) {
+      for (const environment of Object.values(project.vite.environments)) {
+        for (const file of [...environment.moduleGraph.fileToModulesMap.keys()]) if (!relative(this.target.root, file).startsWith('..')) this.vitest.invalidateFile(file)
+      }
+    }
+    this.grants?.renewVhost()
   }
 
   /** Marks a changed file so the next run sees its new content. */

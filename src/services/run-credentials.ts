@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Redis } from 'ioredis'
 import type { ServiceName } from '../catalog/schema.ts'
+import { issuedPrincipals } from './gate/issued.ts'
 import { withAdmin } from './postgres-databases.ts'
 import { addRunDatabase, createRunDatabase, dropRunDatabase, type RunDatabase } from './postgres-run-roles.ts'
 import { createRunVhost, dropRunVhost, management, type Management, type RabbitRunVhost } from './rabbitmq-run-vhosts.ts'
@@ -98,11 +99,34 @@ export class RunCredentials {
       release()
       throw new RunCredentialsError(`could not make least-privilege credentials for this run: ${(err as Error).message}`, { cause: err })
     }
-    return { tag, urls, database: database ? [database.name, ...database.extra].join(',') : '', release }
+    // The service gate lets graded code in with these principals only, and only while the run lasts.
+    for (const [service, url] of Object.entries(urls) as [ServiceName, string][]) issuedPrincipals.add(service, url)
+    const forget = () => {
+      if (database) issuedPrincipals.remove('postgres', database.name)
+      if (redisUser) issuedPrincipals.remove('redis', redisUser)
+      release()
+    }
+    return { tag, urls, database: database ? [database.name, ...database.extra].join(',') : '', release: forget }
+  }
+
+  /** Vhosts being dropped after renewVhost. */
+  private dropping: Promise<unknown>[] = []
+
+  /**
+   * A new submission on the same runner (grade --many): its runs get a vhost no earlier
+   * submission used. The next one is made now, while other katas run; the old one is dropped.
+   */
+  renewVhost() {
+    const old = this.rabbit
+    if (!old || this.closed) return
+    this.rabbit = this.makeVhost(this.admin.rabbitmq!)
+    this.rabbit.catch(() => undefined) // reported by the run that takes it
+    this.dropping.push(old.then(({ m, vhost }) => dropRunVhost(m, vhost.name)).catch(() => undefined))
   }
 
   async close() {
     this.closed = true
+    await Promise.allSettled(this.dropping)
     await this.background
     const ready = this.readyDatabase
     this.readyDatabase = undefined

@@ -44,8 +44,12 @@ export class Services {
   }
 
   static async resolve(names: Iterable<ServiceName>, options: ResolveOptions): Promise<Services> {
+    const t0 = performance.now()
     const services = new Services(options)
-    await Promise.all([...new Set(names)].map((n) => services.resolveOne(n)))
+    const wanted = [...new Set(names)]
+    await Promise.all(wanted.map((n) => services.resolveOne(n)))
+    // ROADMAP_TRACE=1: how often a command resolves its services (grade --many: once).
+    if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] services resolved: ${wanted.join(', ') || 'none'} in ${Math.round(performance.now() - t0)} ms\n`)
     return services
   }
 
