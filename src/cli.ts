@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { closest } from './catalog/select.ts'
 import { UserError } from './commands/context.ts'
+import { EXIT, EXIT_CODES_HELP } from './errors.ts'
 import { pickLang } from './i18n/lang.ts'
 import { messages } from './i18n/messages.ts'
 
@@ -15,21 +16,12 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
-/** The exit codes of every command, for scripts and CI (also in the README). */
-export const EXIT_CODES = `
-Exit codes:
-  0  done: the kata passes, the score is reached, every kata is sound, every service answers
-  1  a verdict: a kata fails, the score is below --min-score, verify found a broken kata,
-     doctor found a service missing
-  2  usage: unknown command, option, kata or chapter id; a bad option value; no usable Node
-  3  not graded: a service was missing or the suites were changed during grading`
-
 const program = new Command('roadmap')
   .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
   .version(pkg.version, '-V, --version', 'the version of roadmap')
   .option('--root <dir>', 'the roadmap checkout (default: the nearest folder with harness/ and exercises/)')
   .addOption(new Option('--lang <lang>', 'interface language (default: from the locale)').choices(['en', 'ru']))
-  .addHelpText('after', EXIT_CODES)
+  .addHelpText('after', EXIT_CODES_HELP)
   .showHelpAfterError()
   // Usage errors become exceptions, so that they exit 2 (commander's own code is 1, the
   // code of a failing verdict).
@@ -188,6 +180,6 @@ try {
     process.exitCode = err.exitCode
   } else if (err instanceof CommanderError) {
     // Help and --version end with 0; every other parsing error is a usage error (the message is printed already).
-    process.exitCode = err.exitCode === 0 ? 0 : 2
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage
   } else throw err
 }

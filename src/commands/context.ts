@@ -8,6 +8,7 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import { pickLang, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { UserError } from '../errors.ts'
+import { processOutput, type Output } from '../report/output.ts'
 import { ConfigFileError, readConfigFile, type RoadmapConfig } from '../services/config-file.ts'
 
 // Commands throw it; it lives outside commands/ so that the catalog can too.
@@ -16,6 +17,8 @@ export { UserError }
 export interface GlobalOptions {
   root?: string
   lang?: string
+  /** Where the command prints (the process's streams unless a test passes its own). */
+  output?: Output
 }
 
 export interface Context {
@@ -25,6 +28,8 @@ export interface Context {
   problems: CatalogProblem[]
   config: RoadmapConfig
   lang: Lang
+  /** The one writer the command prints through. */
+  out: Output
 }
 
 /** The checkout: --root, or the nearest folder upwards that has a harness/. */
@@ -44,6 +49,7 @@ export function findRoot(start = process.cwd()): string {
  */
 export function openContext(opts: GlobalOptions, strict = false): Context {
   const root = opts.root ? resolve(opts.root) : findRoot()
+  const out = opts.output ?? processOutput
   try {
     const config = readConfigFile(root)
     const lang = pickLang(opts.lang, process.env, config.lang)
@@ -51,9 +57,9 @@ export function openContext(opts: GlobalOptions, strict = false): Context {
     if (problems.length) {
       const err = new CatalogError(problems, root)
       if (strict) throw err
-      process.stderr.write(`${err.message}\n${messages(lang).catalogLeftOut}\n`)
+      out.note(`${err.message}\n${messages(lang).catalogLeftOut}`)
     }
-    return { root, catalog, problems, config, lang }
+    return { root, catalog, problems, config, lang, out }
   } catch (err) {
     if (err instanceof CatalogError || err instanceof ConfigFileError) throw new UserError(err.message)
     throw err

@@ -9,6 +9,7 @@ import { dockerEngine, imageAvailability, type ImageAvailability } from '../serv
 import { embeddedPostgresAvailable } from '../services/embedded-postgres.ts'
 import { Services } from '../services/services.ts'
 import { redact, type ServiceStatus } from '../services/status.ts'
+import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
 const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
@@ -38,7 +39,7 @@ export function embeddedLine(installed: boolean, serverAnswers: boolean, explici
 }
 
 /** `roadmap doctor`: Node, each service (where, how fast, or how to get it), catalog and progress. */
-export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): Promise<number> {
+export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): Promise<ExitCode> {
   const ctx = openContext(opts)
   const [services, engine, embedded] = await Promise.all([
     Services.resolve(SERVICE_NAMES, { root: ctx.root, config: ctx.config, start: false }),
@@ -60,13 +61,13 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   const pulls: { service: ServiceName; image: string; found: ImageAvailability }[] = engine.ok
     ? await Promise.all(services.all.filter((s) => s.state !== 'ready').map(async (s) => ({ service: s.name, image: images[s.name], found: await imageAvailability(images[s.name]) })))
     : []
-  const code = usable && nodeOk ? 0 : 1
+  const code = usable && nodeOk ? EXIT.ok : EXIT.verdict
   if (opts.json) {
     const list = services.all.map((s) => (s.state === 'missing' && fallback(s.name) ? { ...s, fallback: fallback(s.name) } : s))
-    process.stdout.write(`${JSON.stringify({ node: process.version, nodeOk, dockerEngine: engine, images: pulls, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note }, null, 2)}\n`)
+    ctx.out.json({ node: process.version, nodeOk, dockerEngine: engine, images: pulls, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note })
     return code
   }
-  const out = (s: string) => process.stdout.write(`${s}\n`)
+  const out = ctx.out.line
   const d = messages(ctx.lang).doctor
   out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : d.nodeTooOld}`)
   for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name), ctx.lang)) out(line)

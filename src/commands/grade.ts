@@ -19,6 +19,7 @@ import { canIsolate, usableByOthers } from '../runner/privileges.ts'
 import { GradingSession } from '../runner/grading-session.ts'
 import { SubmissionError } from '../runner/sandbox.ts'
 import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
+import { EXIT } from '../errors.ts'
 import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
 
 export interface GradeOptions extends GlobalOptions {
@@ -35,7 +36,7 @@ export interface GradeOptions extends GlobalOptions {
 }
 
 /** Exit codes of `grade`, for CI scripts. */
-export const GRADE_EXIT = { reached: 0, below: 1, usage: 2, harness: 3 } as const
+export const GRADE_EXIT = { reached: EXIT.ok, below: EXIT.verdict, usage: EXIT.usage, harness: EXIT.notGraded } as const
 
 /** This installation of roadmap (its solutions/ is hidden from graded code too). */
 const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -83,15 +84,15 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
   let report: GradeReport
   try {
     report = await grade(ctx, dir, katas, session, isolation, (r) => {
-      if (!opts.json) process.stdout.write(`${resultLine(r, ctx.lang)}\n`)
+      if (!opts.json) ctx.out.line(resultLine(r, ctx.lang))
     })
   } finally {
     await session.close()
   }
   const json = writeReports(report, outDir)
   const pct = report.maxScore ? (100 * report.score) / report.maxScore : 100
-  if (opts.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
-  else process.stdout.write(`\n${g.score(report.score, report.maxScore, pct.toFixed(0), minScore, outDir)}\n`)
+  if (opts.json) ctx.out.json(json)
+  else ctx.out.line(`\n${g.score(report.score, report.maxScore, pct.toFixed(0), minScore, outDir)}`)
   if (report.status === 'error') return GRADE_EXIT.harness
   return pct + 1e-9 >= minScore ? GRADE_EXIT.reached : GRADE_EXIT.below
 }
@@ -115,7 +116,7 @@ function chooseIsolation(ctx: Context, opts: GradeOptions): Isolation {
   if (!unsafe) {
     throw new UserError(g.refuses(why))
   }
-  process.stderr.write(`${g.unsafeWarning(process.getuid?.() === 0, why)}\n`)
+  ctx.out.note(g.unsafeWarning(process.getuid?.() === 0, why))
   return { isolated: false }
 }
 
@@ -137,7 +138,7 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
       const report = await grade(ctx, join(root, student), katas, session, isolation)
       writeReports(report, prepareSubDir(outDir, 'students', student))
       graded.push({ student, report })
-      if (!opts.json) process.stdout.write(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}\n`)
+      if (!opts.json) ctx.out.line(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}`)
     }
   } finally {
     await session.close()
@@ -146,8 +147,8 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
   writeFileAtomic(join(outDir, 'gradebook.json'), `${JSON.stringify(book, null, 2)}\n`)
   writeFileAtomic(join(outDir, 'gradebook.csv'), gradebookCsv(book))
   writeFileAtomic(join(outDir, 'gradebook.html'), gradebookHtml(book))
-  if (opts.json) process.stdout.write(`${JSON.stringify(book, null, 2)}\n`)
-  else process.stdout.write(`\n${g.gradebook(outDir)}\n`)
+  if (opts.json) ctx.out.json(book)
+  else ctx.out.line(`\n${g.gradebook(outDir)}`)
   return graded.some((g) => g.report.status === 'error') ? GRADE_EXIT.harness : GRADE_EXIT.reached
 }
 
@@ -178,7 +179,7 @@ async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined
     hide: hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), ...hide], needed),
     concurrency: Math.max(1, jobs ?? availableParallelism()),
   })
-  for (const w of session.warnings) process.stderr.write(`warning: ${w}\n`)
+  for (const w of session.warnings) ctx.out.note(`warning: ${w}`)
   return session
 }
 

@@ -5,10 +5,11 @@ import { messages } from '../i18n/messages.ts'
 import { pristineStarter, StarterUnavailableError } from '../progress/starters.ts'
 import { ProgressStore } from '../progress/store.ts'
 import { exercisesTarget, learnerFiles } from '../runner/target.ts'
+import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, requireKata, UserError, type Context, type GlobalOptions } from './context.ts'
 
 /** `roadmap reset <kata>` / `--all`: the starter comes back; the learner's version is kept as a backup. */
-export async function resetCommand(query: string | undefined, opts: GlobalOptions & { all?: boolean }): Promise<number> {
+export async function resetCommand(query: string | undefined, opts: GlobalOptions & { all?: boolean }): Promise<ExitCode> {
   const ctx = openContext(opts)
   if (!query && !opts.all) throw new UserError('name a kata (roadmap reset <kata>) or use --all')
   const katas = opts.all ? ctx.catalog.katas : [requireKata(ctx, query!)]
@@ -17,10 +18,10 @@ export async function resetCommand(query: string | undefined, opts: GlobalOption
   for (const kata of katas) {
     resetKata(ctx, kata, stamp)
     if (store.clearCheckOff(kata.id)) {
-      process.stdout.write(`${messages(ctx.lang).resetCleared(kata.id)}\n`)
+      ctx.out.line(messages(ctx.lang).resetCleared(kata.id))
     }
   }
-  return 0
+  return EXIT.ok
 }
 
 function resetKata(ctx: Context, kata: Kata, stamp: string) {
@@ -40,6 +41,6 @@ function resetKata(ctx: Context, kata: Kata, stamp: string) {
       copyFileSync(file, backup)
     }
     writeFileSync(file, starter)
-    process.stdout.write(`${m.reset(rel, relative(ctx.root, backup))}\n`)
+    ctx.out.line(m.reset(rel, relative(ctx.root, backup)))
   }
 }

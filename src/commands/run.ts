@@ -2,6 +2,7 @@ import type { Kata } from '../catalog/types.ts'
 import { ProgressStore } from '../progress/store.ts'
 import { resultDetails } from '../report/text.ts'
 import { exercisesTarget, solutionsTarget, submissionTarget, type Target } from '../runner/target.ts'
+import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, requireKata, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
 
@@ -12,7 +13,7 @@ export interface RunOptions extends GlobalOptions {
 }
 
 /** `roadmap run <kata>`: one verdict, the failing assertions, exit 0 only on a pass. */
-export async function runCommand(query: string, opts: RunOptions): Promise<number> {
+export async function runCommand(query: string, opts: RunOptions): Promise<ExitCode> {
   const ctx = openContext(opts)
   const kata: Kata = requireKata(ctx, query)
   const target: Target = opts.target ? submissionTarget(opts.target) : opts.solution ? solutionsTarget(ctx.catalog) : exercisesTarget(ctx.catalog)
@@ -20,9 +21,9 @@ export async function runCommand(query: string, opts: RunOptions): Promise<numbe
   try {
     const result = await runners.pool.run(kata, target)
     if (target.kind === 'exercises') new ProgressStore(ctx.root).record(result)
-    if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
-    else process.stdout.write(`${resultDetails(result, kata, ctx.lang)}\n`)
-    return result.verdict === 'pass' ? 0 : 1
+    if (opts.json) ctx.out.json(result)
+    else ctx.out.line(resultDetails(result, kata, ctx.lang))
+    return result.verdict === 'pass' ? EXIT.ok : EXIT.verdict
   } finally {
     await runners.close()
   }

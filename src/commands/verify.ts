@@ -10,6 +10,7 @@ import { checkHere, checkInProcesses } from '../verify/run-checks.ts'
 import { selectKatas } from '../catalog/select.ts'
 import { verifyProblems } from '../i18n/verify-messages.ts'
 import { catalogProblemsOf, templateLeftovers } from '../verify/leftovers.ts'
+import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, UserError, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
 
@@ -25,7 +26,7 @@ export interface VerifyOptions extends GlobalOptions {
 }
 
 /** `roadmap verify`: every solution passes, every starter fails, the catalog is whole. */
-export async function verifyCommand(opts: VerifyOptions): Promise<number> {
+export async function verifyCommand(opts: VerifyOptions): Promise<ExitCode> {
   const narrowed = !!(opts.kata?.length || opts.chapter?.length)
   // The whole catalog must be sound; a narrowed run only needs its own part to be.
   const ctx = openContext(opts, !narrowed)
@@ -39,7 +40,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new UserError(messages(ctx.lang).verify.badRepeat(opts.repeat))
   if (opts.shard) katas = shardKatas(katas, parseShard(opts.shard))
   const t0 = performance.now()
-  const out = process.stdout
+  const out = ctx.out
   const m = messages(ctx.lang)
   const say = verifyProblems(ctx.lang)
   // What is wrong before anything runs: a kata with a catalog problem of its own (it is
@@ -50,8 +51,8 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   }
   const onCheck = (c: KataCheck) => {
     if (!opts.jsonl) c.problems.unshift(...staticProblems(c))
-    if (opts.jsonl) out.write(`${JSON.stringify(c)}\n`)
-    else if (!opts.json) out.write(`${checkLine(c, m)}\n`)
+    if (opts.jsonl) out.line(JSON.stringify(c))
+    else if (!opts.json) out.line(checkLine(c, m))
   }
   let checks: KataCheck[]
   if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
@@ -65,7 +66,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
       await runners.close()
     }
   }
-  if (opts.jsonl) return checks.some((c) => c.problems.length || c.skipped) ? 1 : 0
+  if (opts.jsonl) return checks.some((c) => c.problems.length || c.skipped) ? EXIT.verdict : EXIT.ok
   const broken = checks.filter((c) => c.problems.length)
   const skipped = checks.filter((c) => c.skipped)
   const whole = !opts.kata?.length && !opts.chapter?.length
@@ -75,17 +76,17 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const seconds = ((performance.now() - t0) / 1000).toFixed(1)
   if (opts.json) {
     const katasJson = checks.map((c) => ({ ...c, mutants: mutantSummary(c) }))
-    out.write(`${JSON.stringify({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), repeat, uncoveredTopics: uncovered, mutants: totalMutants(checks), katas: katasJson }, null, 2)}\n`)
+    out.json({ ok: broken.length === 0 && skipped.length === 0, seconds: Number(seconds), repeat, uncoveredTopics: uncovered, mutants: totalMutants(checks), katas: katasJson })
   } else {
-    for (const s of skipped) out.write(paint('yellow', `⚠ ${m.verify.notChecked(s.id, s.solution.message ?? s.starter.message ?? '')}\n`))
-    if (whole && topics.length) out.write(`${m.verify.topics(topics.length - uncovered.length, topics.length, uncovered)}\n`)
+    for (const s of skipped) out.line(paint('yellow', `⚠ ${m.verify.notChecked(s.id, s.solution.message ?? s.starter.message ?? '')}`))
+    if (whole && topics.length) out.line(m.verify.topics(topics.length - uncovered.length, topics.length, uncovered))
     const slow = [...checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5)
-    out.write(`${m.verify.slowest(slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', '))}\n`)
+    out.line(m.verify.slowest(slow.map((c) => `${c.id} ${c.durationMs} ms`).join(', ')))
     const t = totalMutants(checks)
-    out.write(`${m.verify.mutants(t.killed, t.mutants, repeat, t.survived)}\n`)
-    out.write(`${m.verify.totals(checks.length - broken.length - skipped.length, broken.length, skipped.length, seconds)}\n`)
+    out.line(m.verify.mutants(t.killed, t.mutants, repeat, t.survived))
+    out.line(m.verify.totals(checks.length - broken.length - skipped.length, broken.length, skipped.length, seconds))
   }
-  return broken.length || skipped.length ? 1 : 0
+  return broken.length || skipped.length ? EXIT.verdict : EXIT.ok
 }
 
 function checkLine(c: KataCheck, msg: Messages): string {

@@ -3,6 +3,7 @@ import { messages } from '../i18n/messages.ts'
 import { describeNote, ProgressStore } from '../progress/store.ts'
 import { attachPlain } from '../ui/plain.ts'
 import { WatchEngine } from '../watch/engine.ts'
+import { EXIT } from '../errors.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
 export interface WatchOptions extends GlobalOptions {
@@ -27,18 +28,18 @@ export async function watchCommand(opts: WatchOptions): Promise<number> {
   // Before the learner's first save: the copy `reset` restores when there is no git history.
   keepStarters(ctx.root, ctx.catalog, store)
   const said = describeNote(store.note, ctx.lang)
-  if (said) process.stderr.write(`${said}\n`)
+  if (said) ctx.out.note(said)
   const ink = wantsInk(opts)
   const engine = new WatchEngine({ catalog: ctx.catalog, store, config: ctx.config, poll: opts.poll, autoAdvance: !ink })
   // The file watcher's own errors (too many files for inotify, a mount without events)
   // surface as an unhandled 'error' event: end with advice, not a stack trace.
   process.on('uncaughtException', (err) => {
     if (!isWatcherError(err)) {
-      process.stderr.write(`${err.stack ?? err.message}\n`)
-      process.exit(1)
+      ctx.out.note(err.stack ?? err.message)
+      process.exit(EXIT.verdict)
     }
-    process.stderr.write(`\n${messages(ctx.lang).watcherFailed(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim())}\n`)
-    void engine.close().finally(() => process.exit(1))
+    ctx.out.note(`\n${messages(ctx.lang).watcherFailed(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim())}`)
+    void engine.close().finally(() => process.exit(EXIT.verdict))
   })
   if (ink) {
     const { runInk } = await import('../ui/run-ink.tsx')
@@ -52,5 +53,5 @@ export async function watchCommand(opts: WatchOptions): Promise<number> {
   await engine.start()
   await stop
   await engine.close()
-  return 0
+  return EXIT.ok
 }

@@ -28,7 +28,7 @@ import {
   type Stage,
 } from '#support/docker'
 import { provideBaseImages, withStandIns } from '#support/docker-images'
-import { OWNER_LABEL } from '../../../src/services/containers.ts'
+import { OWNER_LABEL } from '../../../src/support-api.ts'
 
 // Each test reads the files afresh, so a saved edit is what gets graded.
 const dockerfile = () => parseDockerfile(readKataFile(dir, 'Dockerfile'))
