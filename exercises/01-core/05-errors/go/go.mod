@@ -1,0 +1,3 @@
+module roadmap/core/errors
+
+go 1.22
