@@ -21,6 +21,7 @@ const program = new Command('roadmap')
   .version(pkg.version, '-V, --version', 'the version of roadmap')
   .option('--root <dir>', 'the roadmap checkout (default: the nearest folder with harness/ and exercises/)')
   .addOption(new Option('--lang <lang>', 'interface language (default: from the locale)').choices(['en', 'ru']))
+  .addOption(new Option('--track <track>', 'the language you take the roadmap in, remembered for later commands (default: the last one given, else ts)').choices(['ts', 'go']))
   .addHelpText('after', EXIT_CODES_HELP)
   .showHelpAfterError()
   // Usage errors become exceptions, so that they exit 2 (commander's own code is 1, the
@@ -156,7 +157,7 @@ program
  * `watch` is the default only when there is none, so a typo is not taken for watch's argument.
  */
 function unknownCommand(argv: string[]): string | undefined {
-  const valued = new Set(['--root', '--lang'])
+  const valued = new Set(['--root', '--lang', '--track'])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--') return undefined

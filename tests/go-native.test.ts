@@ -39,7 +39,7 @@ const KATAS: GoKata[] = [
     id: 'core/sync',
     dir: '01-core/08-sync',
     file: 'counter.go',
-    subtests: 4,
+    subtests: 3,
     broken: { source: 'package counter\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { c.n += "1" }\n\nfunc (c *Counter) Value() int { return c.n }\n', at: /counter\.go:5:\d+: .*mismatched types|counter\.go:5:\d+: cannot convert/ },
     hanging: 'package counter\n\nimport "time"\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { time.Sleep(time.Hour) }\n\nfunc (c *Counter) Value() int { return c.n }\n',
     racy: 'package counter\n\ntype Counter struct{ n int }\n\nfunc (c *Counter) Inc() { c.n++ }\n\nfunc (c *Counter) Value() int { return c.n }\n',

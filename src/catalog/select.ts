@@ -1,6 +1,7 @@
 import { UserError } from '../errors.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
+import { trackMessages } from '../i18n/track-messages.ts'
 import { findKata, nearIds } from './find.ts'
 import type { Catalog, Chapter, Kata } from './types.ts'
 
@@ -47,12 +48,15 @@ export function selectKatas(catalog: Catalog, opts: { kata?: string[]; chapter?:
   const chosen = new Set<string>()
   for (const q of kataIds) {
     const kata = findKata(catalog, q)
+    const elsewhere = !kata && catalog.whole && catalog.track ? findKata(catalog.whole, q) : undefined
+    if (elsewhere) throw new UserError(trackMessages(lang).notInTrack(elsewhere.id, catalog.track!, catalog.katas.map((k) => k.id)))
     if (!kata) throw new UserError(m.unknownKata(q, nearIds(catalog, q)))
     chosen.add(kata.id)
   }
   for (const q of chapterIds) {
     const chapter = findChapter(catalog, q)
     const ids = catalog.chapters.map((c) => c.id)
+    if (!chapter && catalog.whole && catalog.track && findChapter(catalog.whole, q)) throw new UserError(trackMessages(lang).chapterNotInTrack(q, catalog.track))
     if (!chapter) throw new UserError(m.unknownChapter(q, closest(q, ids), ids))
     if (!chapter.katas.length) throw new UserError(m.emptyChapter(chapter.id))
     for (const k of chapter.katas) chosen.add(k.id)

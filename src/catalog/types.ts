@@ -1,4 +1,5 @@
 import type { ChapterMeta, KataMeta } from './schema.ts'
+import type { Track } from './track.ts'
 
 /** A kata as the rest of the system sees it: metadata plus where its parts live. */
 export interface Kata extends KataMeta {
@@ -25,4 +26,8 @@ export interface Catalog {
   /** Every kata in roadmap order. */
   katas: Kata[]
   byId: Map<string, Kata>
+  /** The track this catalog was narrowed to (see track.ts); absent: the catalog as loaded. */
+  track?: Track
+  /** Before narrowing to a track: every kata, to say "no Go version" rather than "no such kata". */
+  whole?: Catalog
 }

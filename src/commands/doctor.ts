@@ -46,7 +46,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
     dockerEngine(),
     embeddedPostgresAvailable(),
   ])
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   const blocked = (name: string) => ctx.catalog.katas.filter((k) => k.services.includes(name as never)).map((k) => k.id)
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number]
   const nodeOk = major > 22 || (major === 22 && minor >= 12)

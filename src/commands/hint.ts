@@ -9,7 +9,7 @@ import { openContext, requireKata, UserError, type GlobalOptions } from './conte
 /** `roadmap hint [kata]`: the next hint each call (the current kata when none is named). */
 export async function hintCommand(query: string | undefined, opts: GlobalOptions & { all?: boolean }): Promise<ExitCode> {
   const ctx = openContext(opts)
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   const kata = query ? requireKata(ctx, query) : nextKata(ctx.catalog, store)
   if (!kata) throw new UserError(messages(ctx.lang).allDone, EXIT.ok)
   const m = messages(ctx.lang)

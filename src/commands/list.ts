@@ -11,7 +11,7 @@ import { openContext, type GlobalOptions } from './context.ts'
 /** `roadmap list`: chapters in roadmap order, each kata with its state. */
 export async function listCommand(opts: GlobalOptions & { json?: boolean }): Promise<ExitCode> {
   const ctx = openContext(opts)
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   // Before the learner's first save: the copy `reset` restores when there is no git history.
   keepStarters(ctx.root, ctx.catalog, store)
   const m = messages(ctx.lang)

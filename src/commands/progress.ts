@@ -10,7 +10,7 @@ import { openContext, type GlobalOptions } from './context.ts'
 /** `roadmap progress`: chapters with their bars, the current kata, and where the file lives. */
 export async function progressCommand(opts: GlobalOptions & { json?: boolean }): Promise<ExitCode> {
   const ctx = openContext(opts)
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   const said = describeNote(store.note, ctx.lang)
   if (said) ctx.out.note(said)
   const m = messages(ctx.lang)

@@ -14,7 +14,7 @@ export async function resetCommand(query: string | undefined, opts: GlobalOption
   if (!query && !opts.all) throw new UserError('name a kata (roadmap reset <kata>) or use --all')
   const katas = opts.all ? ctx.catalog.katas : [requireKata(ctx, query!)]
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   for (const kata of katas) {
     resetKata(ctx, kata, stamp)
     if (store.clearCheckOff(kata.id)) {

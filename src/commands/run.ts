@@ -20,7 +20,7 @@ export async function runCommand(query: string, opts: RunOptions): Promise<ExitC
   const runners = await openRunners(ctx, [kata], 1)
   try {
     const result = await runners.pool.run(kata, target)
-    if (target.kind === 'exercises') new ProgressStore(ctx.root).record(result)
+    if (target.kind === 'exercises') new ProgressStore(ctx.root, ctx.track).record(result)
     if (opts.json) ctx.out.json(result)
     else ctx.out.line(resultDetails(result, kata, ctx.lang))
     return result.verdict === 'pass' ? EXIT.ok : EXIT.verdict

@@ -10,6 +10,7 @@ import { checkHere, checkInProcesses } from '../verify/run-checks.ts'
 import { selectKatas } from '../catalog/select.ts'
 import { verifyProblems } from '../i18n/verify-messages.ts'
 import { catalogProblemsOf, templateLeftovers } from '../verify/leftovers.ts'
+import { checkGoKatas } from '../verify/check-go-kata.ts'
 import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, UserError, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
@@ -29,7 +30,7 @@ export interface VerifyOptions extends GlobalOptions {
 export async function verifyCommand(opts: VerifyOptions): Promise<ExitCode> {
   const narrowed = !!(opts.kata?.length || opts.chapter?.length)
   // The whole catalog must be sound; a narrowed run only needs its own part to be.
-  const ctx = openContext(opts, !narrowed)
+  const ctx = openContext(opts, !narrowed, false)
   let katas: Kata[] = selectKatas(ctx.catalog, opts, ctx.lang)
   const chapterDirs = ctx.catalog.chapters.filter((c) => opts.chapter?.includes(c.id)).map((c) => `/harness/${c.dir}/`)
   if (ctx.problems.some((p) => chapterDirs.some((d) => p.file.includes(d)))) {
@@ -55,7 +56,10 @@ export async function verifyCommand(opts: VerifyOptions): Promise<ExitCode> {
     else if (!opts.json) out.line(checkLine(c, m))
   }
   let checks: KataCheck[]
-  if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
+  if (ctx.track === 'go') {
+    // The Go track runs `go test` per kata: no Vitest runners to start.
+    checks = await checkGoKatas(ctx.catalog, katas, repeat, ctx.lang, jobs, onCheck)
+  } else if (!opts.shard && jobs > 1 && katas.length >= 12 * jobs) {
     // Enough katas to pay for more processes: one per core, each with its shard.
     checks = await checkInProcesses(process.argv[1]!, ctx.root, katas, jobs, repeat, ctx.lang, onCheck)
   } else {
@@ -69,7 +73,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<ExitCode> {
   if (opts.jsonl) return checks.some((c) => c.problems.length || c.skipped) ? EXIT.verdict : EXIT.ok
   const broken = checks.filter((c) => c.problems.length)
   const skipped = checks.filter((c) => c.skipped)
-  const whole = !opts.kata?.length && !opts.chapter?.length
+  const whole = !opts.kata?.length && !opts.chapter?.length && ctx.track === 'ts'
   const topics = loadTopics(ctx.root)
   const covered = new Set(ctx.catalog.katas.flatMap((k) => k.topics))
   const uncovered = topics.filter((t) => !covered.has(t.id)).map((t) => t.id)

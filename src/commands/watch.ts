@@ -24,7 +24,7 @@ export function isWatcherError(err: unknown): boolean {
 /** `roadmap watch` (the default): follows the learner's saves until Ctrl+C. */
 export async function watchCommand(opts: WatchOptions): Promise<number> {
   const ctx = openContext(opts)
-  const store = new ProgressStore(ctx.root)
+  const store = new ProgressStore(ctx.root, ctx.track)
   // Before the learner's first save: the copy `reset` restores when there is no git history.
   keepStarters(ctx.root, ctx.catalog, store)
   const said = describeNote(store.note, ctx.lang)

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import type { KataResult } from '../results/model.ts'
-import { emptyProgress, KataProgress, Progress } from './schema.ts'
+import type { Track } from '../catalog/track.ts'
+import { emptyProgress, KataProgress, Progress, TrackProgress } from './schema.ts'
 
 export const PROGRESS_FILE = join('.roadmap', 'progress.json')
 
@@ -42,18 +43,29 @@ export function writeAtomic(file: string, content: string) {
 /** What surfaces may see of the progress: they read it, the engine and the commands write it. */
 export type ProgressView = Pick<ProgressStore, 'snapshot' | 'kata' | 'file' | 'note'>
 
+/** The part of the file that holds one track's progress (the TypeScript track is the top level). */
+function section(p: Progress, track: Track, create: boolean): TrackProgress | undefined {
+  if (track === 'ts') return p
+  if (!create) return p.tracks?.[track]
+  return ((p.tracks ??= {})[track] ??= { katas: {} })
+}
+
 /**
  * The learner's progress in `.roadmap/progress.json`, and its only writer: every change
  * is one of the intents below (record, seeHint, setCurrent, clearCheckOff). Small,
  * readable, portable by copying. Every change re-reads the file first, so two `roadmap` processes on one
- * checkout keep each other's check-offs.
+ * checkout keep each other's check-offs. Each store reads and writes one track's part of
+ * the file; the other tracks' parts are kept as they are.
  */
 export class ProgressStore {
   readonly file: string
   private data: Progress
   readonly note: LoadNote
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    readonly track: Track = 'ts',
+  ) {
     this.file = join(root, PROGRESS_FILE)
     const { data, note } = this.read()
     this.data = data
@@ -85,12 +97,13 @@ export class ProgressStore {
     return { data, note: { kind: 'repaired', copy, reason, dropped } }
   }
 
-  get snapshot(): Readonly<Progress> {
-    return this.data
+  /** This track's progress. */
+  get snapshot(): Readonly<TrackProgress> {
+    return section(this.data, this.track, false) ?? { katas: {} }
   }
 
   kata(id: string): KataProgress {
-    return this.data.katas[id] ?? { hintsSeen: 0 }
+    return this.snapshot.katas[id] ?? { hintsSeen: 0 }
   }
 
   /**
@@ -122,7 +135,7 @@ export class ProgressStore {
 
   /** The starter is back: the kata is no longer passed (its hints stay opened). Whether there was a check-off to clear. */
   clearCheckOff(id: string): boolean {
-    const k = this.data.katas[id]
+    const k = this.snapshot.katas[id]
     if (!k?.lastVerdict && !k?.passedAt) return false
     this.update((p) => {
       const fresh = p.katas[id]
@@ -134,11 +147,11 @@ export class ProgressStore {
     return true
   }
 
-  /** Applies a change to the freshest copy on disk and writes it atomically. */
-  private update(change: (p: Progress) => void) {
+  /** Applies a change to this track's part of the freshest copy on disk and writes it atomically. */
+  private update(change: (p: TrackProgress) => void) {
     const fresh = existsSync(this.file) ? Progress.safeParse(safeJson(readFileSync(this.file, 'utf8'))) : undefined
     const base = fresh?.success ? fresh.data : this.data
-    change(base)
+    change(section(base, this.track, true)!)
     writeAtomic(this.file, `${JSON.stringify(base, null, 2)}\n`)
     this.data = base
   }
@@ -159,6 +172,12 @@ export function salvage(json: unknown): { data: Progress; dropped: string[] } {
   const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
   const root = obj(json)
   if (!root) return { data, dropped: ['(root)'] }
+  // The other tracks' part is kept whole or dropped whole.
+  if (root.tracks !== undefined) {
+    const tracks = Progress.shape.tracks.safeParse(root.tracks)
+    if (tracks.success) data.tracks = tracks.data
+    else dropped.push('tracks')
+  }
   if (typeof root.current === 'string') data.current = root.current
   else if (root.current !== undefined) dropped.push('current')
   const katas = obj(root.katas)

@@ -7,6 +7,6 @@ export class GoGradingError extends Error {
 export class GoMissingError extends GoGradingError {
   override name = 'GoMissingError'
   constructor() {
-    super('the Go toolchain was not found: install Go 1.26 (https://go.dev/doc/install) and put its bin folder on PATH, or set ROADMAP_GO to the `go` binary')
+    super('Go not found: install Go (the version in the kata\'s go.mod or newer) from go.dev/dl or your package manager; roadmap looks in PATH and /usr/local/go/bin (or set ROADMAP_GO to the `go` binary)')
   }
 }

@@ -1,4 +1,5 @@
-import { accessSync, constants } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { accessSync, constants, readFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { GoMissingError } from './errors.ts'
 
@@ -25,4 +26,34 @@ export function requireGo(env: NodeJS.ProcessEnv = process.env): string {
   const go = findGo(env)
   if (!go) throw new GoMissingError()
   return go
+}
+
+/** The version of a `go` binary ("1.26.8"), or undefined when it does not answer. */
+export function goVersion(go: string): string | undefined {
+  try {
+    const out = execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, GOTOOLCHAIN: 'local' }, stdio: ['ignore', 'pipe', 'ignore'] })
+    return /^go(\d+\.\d+(\.\d+)?)/.exec(out.trim())?.[1]
+  } catch {
+    return undefined
+  }
+}
+
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d) return d
+  }
+  return 0
+}
+
+/** The `go` directive of a go.mod: the oldest Go that builds the module. */
+export function goModVersion(goMod: string): string | undefined {
+  try {
+    return /^go\s+(\d+\.\d+(\.\d+)?)\s*$/m.exec(readFileSync(goMod, 'utf8'))?.[1]
+  } catch {
+    return undefined
+  }
 }

@@ -1,0 +1,21 @@
+import type { Lang } from './lang.ts'
+
+/** What `verify --track go` finds wrong with a kata's Go track, beyond what verify-messages.ts says for both tracks. */
+const en = {
+  tooFewMutants: (n: number, min: number) => `${n} Go mutant(s), at least ${min} needed: add realistic wrong solutions under go-mutants/ and declare them in go.mutants`,
+  notQuoted: (label: string, about: string) => `${label}: "breaks" is not quoted from go/README.md: "${about}"`,
+  noStatement: (file: string) => `${file} is missing or empty: the Go statement exists in English and Russian`,
+  undeclared: (name: string) => `go-mutants/${name}/ is not declared in kata.yaml (go: mutants: - name: ${name})`,
+  goMissing: (why: string) => `not checked: ${why}`,
+}
+
+const ru: typeof en = {
+  tooFewMutants: (n, min) => `Go-мутантов: ${n}, нужно не меньше ${min}: добавьте в go-mutants/ правдоподобные ошибочные решения и объявите их в go.mutants`,
+  notQuoted: (label, about) => `${label}: «breaks» не цитата из go/README.md: «${about}»`,
+  noStatement: (file) => `${file} нет или он пуст: условие на Go пишется по-английски и по-русски`,
+  undeclared: (name) => `go-mutants/${name}/ не объявлен в kata.yaml (go: mutants: - name: ${name})`,
+  goMissing: (why) => `не проверено: ${why}`,
+}
+
+export type GoVerifyProblems = typeof en
+export const goVerifyProblems = (lang: Lang): GoVerifyProblems => (lang === 'ru' ? ru : en)

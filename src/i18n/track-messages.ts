@@ -1,0 +1,36 @@
+import type { Track } from '../catalog/track.ts'
+import type { Lang } from './lang.ts'
+
+const names: Record<Track, string> = { ts: 'TypeScript', go: 'Go' }
+
+/** What the commands say about tracks, in the learner's language. */
+const en = {
+  name: (track: Track) => names[track],
+  label: 'track',
+  notInTrack: (id: string, track: Track, offered: string[]) =>
+    `Kata "${id}" has no ${names[track]} version.${offered.length ? ` The ${names[track]} track has: ${offered.slice(0, 8).join(', ')}${offered.length > 8 ? ', …' : ''}.` : ''} Switch with --track ts.`,
+  chapterNotInTrack: (id: string, track: Track) => `Chapter "${id}" has no ${names[track]} katas yet.`,
+  remembered: (track: Track, file: string) => `track: ${names[track]} (remembered in ${file}; --track ts|go changes it)`,
+  goMissing: 'Go not found: install Go 1.22+ from go.dev/dl or your package manager; roadmap looks in PATH and /usr/local/go/bin',
+  goFound: (version: string, path: string) => `Go ${version} (${path})`,
+  goNeeded: 'the Go track needs it',
+  gradeUnsafe: 'grade --track go runs the learner\'s Go code as your own user (no per-run user yet, see SECURITY.md): add --unsafe-same-user to grade your own code',
+  gradeMany: 'grade --track go grades one submission at a time: --many is for the TypeScript track',
+}
+
+const ru: typeof en = {
+  name: (track) => names[track],
+  label: 'трек',
+  notInTrack: (id, track, offered) =>
+    `У каты «${id}» нет версии на ${names[track]}.${offered.length ? ` В треке ${names[track]} есть: ${offered.slice(0, 8).join(', ')}${offered.length > 8 ? ', …' : ''}.` : ''} Переключиться: --track ts.`,
+  chapterNotInTrack: (id, track) => `В главе «${id}» пока нет кат на ${names[track]}.`,
+  remembered: (track, file) => `трек: ${names[track]} (запомнен в ${file}; сменить: --track ts|go)`,
+  goMissing: 'Go не найден: установите Go 1.22+ с go.dev/dl или из менеджера пакетов; roadmap ищет его в PATH и в /usr/local/go/bin',
+  goFound: (version, path) => `Go ${version} (${path})`,
+  goNeeded: 'он нужен для трека Go',
+  gradeUnsafe: 'grade --track go запускает Go-код ученика от вашего пользователя (отдельного пользователя на прогон пока нет, см. SECURITY.md): чтобы проверить свой собственный код, добавьте --unsafe-same-user',
+  gradeMany: 'grade --track go проверяет по одной работе: --many пока только для трека TypeScript',
+}
+
+export type TrackMessages = typeof en
+export const trackMessages = (lang: Lang): TrackMessages => (lang === 'ru' ? ru : en)

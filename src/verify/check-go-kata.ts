@@ -1,0 +1,115 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { GO_DIR, GO_MUTANTS_DIR } from '../catalog/go-track.ts'
+import type { Catalog, Kata } from '../catalog/types.ts'
+import type { Lang } from '../i18n/lang.ts'
+import { goVerifyProblems } from '../i18n/go-verify-messages.ts'
+import { verifyProblems } from '../i18n/verify-messages.ts'
+import type { KataResult } from '../results/model.ts'
+import { GoGradingError } from '../runner/go/errors.ts'
+import { runGoTrack } from '../runner/go/track-run.ts'
+import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
+import type { KataCheck, OverlayOutcome } from './check-kata.ts'
+
+/** The fewest Go mutants a kata may have. */
+export const MIN_GO_MUTANTS = 3
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
+
+/** A harness condition (no Go toolchain) is a result that says "not checked", not a verdict on the kata. */
+async function gradeGo(catalog: Catalog, kata: Kata, target: Target, replace?: Record<string, string>): Promise<KataResult> {
+  try {
+    return await runGoTrack(catalog.root, kata, target, replace)
+  } catch (err) {
+    if (!(err instanceof GoGradingError)) throw err
+    return { id: kata.id, target: target.kind, verdict: 'unavailable', tests: [], message: err.message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
+  }
+}
+
+const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()) : [])
+
+/**
+ * The Go track of a kata is sound when its solution passes, its starter fails (without
+ * hanging), no test passes on both, every go-mutant is rejected on every one of `repeat`
+ * runs, each mutant's `breaks` is quoted from go/README.md, and the statement exists in
+ * both languages.
+ */
+export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang): Promise<KataCheck> {
+  const say = verifyProblems(lang)
+  const sayGo = goVerifyProblems(lang)
+  const go = kata.go!
+  const [solution, starter] = await Promise.all([gradeGo(catalog, kata, solutionsTarget(catalog)), gradeGo(catalog, kata, exercisesTarget(catalog))])
+  const problems: string[] = []
+  const overlays: OverlayOutcome[] = []
+  let skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
+  const statementDir = join(catalog.root, 'exercises', kata.dir, GO_DIR)
+  for (const readme of ['README.md', 'README.ru.md']) {
+    const file = join(statementDir, readme)
+    if (!existsSync(file) || !readFileSync(file, 'utf8').trim()) problems.push(sayGo.noStatement(`exercises/${kata.dir}/${GO_DIR}/${readme}`))
+  }
+  if (!skipped) {
+    if (solution.verdict !== 'pass') problems.push(say.solutionFails(solution.verdict, `${solution.message ? `: ${solution.message}` : ''}${failingTests(solution)}`))
+    if (starter.verdict === 'pass') problems.push(say.starterPasses)
+    if (starter.verdict === 'timeout') problems.push(say.starterHangs)
+    const solved = new Set(solution.tests.filter((t) => t.status === 'pass').map((t) => t.name))
+    const free = starter.tests.filter((t) => t.status === 'pass' && solved.has(t.name)).map((t) => `"${t.name}"`)
+    if (free.length) problems.push(say.freeTests(free.length, free.slice(0, 3).join(', ')))
+    if (solution.verdict === 'pass' && solution.durationMs > go.budgetMs * 0.8) problems.push(say.tooSlow(solution.durationMs, go.budgetMs))
+  }
+  if (go.mutants.length < MIN_GO_MUTANTS) problems.push(sayGo.tooFewMutants(go.mutants.length, MIN_GO_MUTANTS))
+  const statementFile = join(statementDir, 'README.md')
+  const statement = existsSync(statementFile) ? squash(readFileSync(statementFile, 'utf8')) : ''
+  const mutantsDir = join(catalog.root, 'harness', kata.dir, GO_MUTANTS_DIR)
+  const runnable: { name: string; about: string; mistake: string; replace: Record<string, string> }[] = []
+  for (const m of go.mutants) {
+    const label = say.overlay('mutant', m.name)
+    if (!statement.includes(squash(m.breaks))) problems.push(sayGo.notQuoted(label, m.breaks))
+    const dir = join(mutantsDir, m.name)
+    const files = filesIn(dir)
+    if (!files.length) problems.push(say.overlayMissing(label, `${GO_MUTANTS_DIR}/${m.name}/`))
+    const strangers = files.filter((f) => !go.files.includes(f))
+    for (const f of strangers) problems.push(say.notLearnerFile(label, f, go.files.join(', ')))
+    if (files.length && !strangers.length) runnable.push({ name: m.name, about: m.breaks, mistake: m.mistake, replace: Object.fromEntries(files.map((f) => [f, join(dir, f)])) })
+  }
+  const declared = new Set(go.mutants.map((m) => m.name))
+  if (existsSync(mutantsDir)) for (const d of readdirSync(mutantsDir)) if (!declared.has(d)) problems.push(sayGo.undeclared(d))
+  // Mutants are laid over the solution: only a passing solution makes their rejection mean something.
+  if (!skipped && solution.verdict === 'pass') {
+    for (const m of runnable) {
+      const outcome: OverlayOutcome = { kind: 'mutant', name: m.name, about: m.about, mistake: m.mistake, runs: 0, held: true, verdicts: [], durationMs: 0 }
+      while (outcome.held && outcome.runs < repeat) {
+        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), m.replace)
+        outcome.runs++
+        outcome.verdicts.push(r.verdict)
+        outcome.durationMs += r.durationMs
+        outcome.held = r.verdict !== 'pass' && r.verdict !== 'unavailable'
+        if (!outcome.held) outcome.detail = r.message
+      }
+      overlays.push(outcome)
+      if (outcome.verdicts.includes('unavailable')) skipped = true
+      else if (!outcome.held) problems.push(say.survives(m.name, outcome.runs > 1 ? say.onRun(outcome.runs) : '', m.mistake, m.about))
+    }
+  }
+  const durationMs = solution.durationMs + starter.durationMs + overlays.reduce((s, o) => s + o.durationMs, 0)
+  return { id: kata.id, solution, starter, overlays, problems, skipped, durationMs }
+}
+
+function failingTests(r: KataResult): string {
+  const failing = r.tests.filter((t) => t.status !== 'pass').map((t) => `"${t.name}": ${t.message ?? t.status}`)
+  return failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''
+}
+
+/** Checks the Go track of katas, `jobs` at a time (each `go test -race` uses several cores already). */
+export async function checkGoKatas(catalog: Catalog, katas: Kata[], repeat: number, lang: Lang, jobs: number, onCheck: (c: KataCheck) => void): Promise<KataCheck[]> {
+  const checks: KataCheck[] = new Array(katas.length)
+  let next = 0
+  const worker = async () => {
+    while (next < katas.length) {
+      const i = next++
+      checks[i] = await checkGoKata(catalog, katas[i]!, repeat, lang)
+      onCheck(checks[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, katas.length)) }, worker))
+  return checks
+}
