@@ -1,0 +1,3 @@
+module roadmap/core/interfaces
+
+go 1.22
