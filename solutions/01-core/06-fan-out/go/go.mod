@@ -1,0 +1,3 @@
+module roadmap/core/fan-out
+
+go 1.22
