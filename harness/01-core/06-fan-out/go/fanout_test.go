@@ -3,6 +3,7 @@ package fanout
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -175,16 +176,45 @@ func firstInBackground(tasks ...func() (string, error)) <-chan firstResult {
 	return done
 }
 
-// settled waits until the goroutines started since baseline have all ended.
-func settled(baseline int) (int, bool) {
+// leftovers lists the live goroutines that the package's own code started (the tests'
+// helpers excluded), each as its header and top frame. runtime.Stack of every goroutine
+// names the function that created each one.
+func leftovers() []string {
+	prefix := strings.TrimSuffix(runtime.FuncForPC(reflect.ValueOf(First).Pointer()).Name(), "First")
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var found []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		at := strings.Index(g, "\ncreated by "+prefix)
+		if at < 0 {
+			continue
+		}
+		if creator := strings.SplitN(g[at+1:], "\n", 3); len(creator) > 1 && strings.Contains(creator[1], "_test.go:") {
+			continue
+		}
+		lines := strings.SplitN(g, "\n", 3)
+		found = append(found, strings.Join(lines[:min(2, len(lines))], " "))
+	}
+	return found
+}
+
+// settled waits until every goroutine the package started has ended.
+func settled() ([]string, bool) {
 	deadline := time.Now().Add(patience)
 	for {
-		n := runtime.NumGoroutine()
-		if n <= baseline {
-			return n, true
+		left := leftovers()
+		if len(left) == 0 {
+			return nil, true
 		}
 		if time.Now().After(deadline) {
-			return n, false
+			return left, false
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -192,20 +222,19 @@ func settled(baseline int) (int, bool) {
 
 func TestFirst(t *testing.T) {
 	t.Run("returns the first success without waiting for the rest", func(t *testing.T) {
-		baseline := runtime.NumGoroutine()
 		open := make(chan struct{})
 		slow := func() (string, error) { <-open; return "slow", nil }
-		done := firstInBackground(slow, func() (string, error) { return "fast", nil }, slow)
-		r, ok := await(t, done, "First(slow, fast, slow) while the slow ones run")
+		done := firstInBackground(slow, func() (string, error) { return "fast", nil }, slow, slow)
+		r, ok := await(t, done, "First(slow, fast, slow, slow) while the slow ones run")
 		close(open)
 		if !ok {
 			return
 		}
 		if r.value != "fast" || r.err != nil {
-			t.Errorf("First(slow, fast, slow) = %q, %v, want \"fast\", <nil>", r.value, r.err)
+			t.Errorf("First(slow, fast, slow, slow) = %q, %v, want \"fast\", <nil>", r.value, r.err)
 		}
-		if n, ok := settled(baseline); !ok {
-			t.Errorf("after First returned and the slow tasks ended, %d goroutines more than before First never finished: the goroutines that lost are stuck sending a result nobody receives; give the channel room for every result", n-baseline)
+		if left, ok := settled(); !ok {
+			t.Errorf("First returned and every slow task ended, yet %d goroutines it started never finish (%s): the ones that lost are stuck sending a result nobody receives; give the channel room for every result", len(left), left[0])
 		}
 	})
 
