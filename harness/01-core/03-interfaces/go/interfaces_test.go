@@ -24,7 +24,7 @@ func TestCents(t *testing.T) {
 		t.Run("fmt prints "+c.want, func(t *testing.T) {
 			t.Parallel()
 			if got := fmt.Sprint(c.cents); got != c.want {
-				t.Errorf("fmt.Sprint(Cents(%d)) = %q, want %q", int64(c.cents), got, c.want)
+				t.Errorf("fmt.Sprint(Cents(%d)) = %q, want %q: fmt calls String() when the Cents value has that method", int64(c.cents), got, c.want)
 			}
 		})
 	}

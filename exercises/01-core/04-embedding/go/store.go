@@ -1,0 +1,140 @@
+// Package embedding adds behaviour to a key-value store by embedding it: the outer
+// type gets the inner one's methods for free and redefines only what it changes.
+package embedding
+
+import (
+	"errors"
+	"slices"
+)
+
+var (
+	// ErrNotFound is returned by Rename for a key that is not stored.
+	ErrNotFound = errors.New("store: key not found")
+	// ErrReadOnly is returned by the writes of a ReadOnly store.
+	ErrReadOnly = errors.New("store: read-only")
+)
+
+// Store is a key-value store.
+type Store interface {
+	Get(key string) (string, bool)
+	Set(key, value string) error
+	Delete(key string) error
+	Keys() []string // sorted
+}
+
+// MapStore is a Store in a map. It is given: you do not need to change it.
+type MapStore struct {
+	m map[string]string
+}
+
+// NewMapStore returns an empty MapStore.
+func NewMapStore() *MapStore { return &MapStore{m: map[string]string{}} }
+
+func (s *MapStore) Get(key string) (string, bool) {
+	v, ok := s.m[key]
+	return v, ok
+}
+
+func (s *MapStore) Set(key, value string) error {
+	s.m[key] = value
+	return nil
+}
+
+func (s *MapStore) Delete(key string) error {
+	delete(s.m, key)
+	return nil
+}
+
+func (s *MapStore) Keys() []string {
+	keys := make([]string, 0, len(s.m))
+	for k := range s.m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Rename moves the value of oldKey to newKey with a Get, a Set and a Delete.
+func (s *MapStore) Rename(oldKey, newKey string) error {
+	v, ok := s.Get(oldKey)
+	if !ok {
+		return ErrNotFound
+	}
+	if err := s.Set(newKey, v); err != nil {
+		return err
+	}
+	return s.Delete(oldKey)
+}
+
+// Stats counts the calls a StatsStore has seen.
+type Stats struct {
+	Gets, Hits, Misses, Sets int
+}
+
+// StatsStore counts the Gets and Sets of the Store it embeds; Delete and Keys are
+// the inner Store's, promoted.
+type StatsStore struct {
+	Store
+	stats Stats
+}
+
+// NewStatsStore wraps inner.
+func NewStatsStore(inner Store) *StatsStore {
+	// TODO: a StatsStore that embeds inner (see README.md).
+	return nil
+}
+
+// Get counts the call and whether it found a value.
+func (s *StatsStore) Get(key string) (string, bool) {
+	// TODO: call the inner store's Get and count.
+	return "", false
+}
+
+// Set counts the call.
+func (s *StatsStore) Set(key, value string) error {
+	// TODO: count and call the inner store's Set.
+	return nil
+}
+
+// Stats returns the counts so far.
+func (s *StatsStore) Stats() Stats {
+	// TODO
+	return Stats{}
+}
+
+// ReadOnly is a Store whose writes are refused; Get and Keys are the inner Store's.
+// TODO: which methods of the inner Store must ReadOnly redefine?
+type ReadOnly struct {
+	Store
+}
+
+// Set refuses.
+func (ReadOnly) Set(key, value string) error {
+	// TODO: refuse with ErrReadOnly.
+	return nil
+}
+
+// AuditStore is a MapStore that logs its writes.
+// TODO: which methods of MapStore must AuditStore redefine so that every write is logged?
+type AuditStore struct {
+	*MapStore
+	Log []string
+}
+
+// NewAuditStore returns an empty AuditStore.
+func NewAuditStore() *AuditStore {
+	// TODO
+	return nil
+}
+
+// Set logs "set <key>" and stores.
+func (a *AuditStore) Set(key, value string) error {
+	// TODO: log, then store in the embedded MapStore.
+	return nil
+}
+
+// Delete logs "delete <key>" and deletes.
+func (a *AuditStore) Delete(key string) error {
+	// TODO: log, then delete from the embedded MapStore.
+	return nil
+}

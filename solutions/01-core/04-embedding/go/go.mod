@@ -1,0 +1,3 @@
+module roadmap/core/embedding
+
+go 1.22
