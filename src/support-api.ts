@@ -9,7 +9,12 @@
 import './runner/provided.ts'
 export type { ProvidedToSuites } from './runner/provided.ts'
 
-export type { ServiceName } from './catalog/schema.ts'
+import type { ServiceName } from './catalog/schema.ts'
+import { SERVICES } from './services/catalog.ts'
+export type { ServiceName }
+
+/** A service's name as people write it (PostgreSQL, RabbitMQ), the one doctor shows too. */
+export const serviceLabel = (name: ServiceName): string => SERVICES[name].label
 
 /**
  * The name of the error a suite throws when a service is missing: the runner reads it

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-// @ts-expect-error plain JavaScript without types: it must run on old Node before anything is installed
 import { newEnough, nodePackage } from '../scripts/node-runtime.mjs'
 import { pristineCheckout, ROOT, tmp } from './helpers.ts'
 

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-// @ts-expect-error plain JavaScript without types: it must run on old Node before anything is installed
 import { cachedNode, manualSteps, newEnough, nodePackage } from '../scripts/node-runtime.mjs'
 import { ROOT, tmp } from './helpers.ts'
 

@@ -2,19 +2,17 @@
 // the runner "a service is missing" (a harness condition, not the learner's fault).
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
-import { SERVICE_ERROR_NAME, type ServiceName } from '../../src/support-api.ts'
+import { SERVICE_ERROR_NAME, serviceLabel, type ServiceName } from '../../src/support-api.ts'
 
 export class ServiceUnavailableError extends Error {
   // The runner knows it by this name: the one both sides import.
   override name = SERVICE_ERROR_NAME
 }
 
-const LABELS: Record<ServiceName, string> = { postgres: 'PostgreSQL', redis: 'Redis', rabbitmq: 'RabbitMQ', nats: 'NATS' }
-
 /** The URL of a service the runner resolved, or a ServiceUnavailableError. */
 export function serviceUrl(name: ServiceName): string {
   const url = inject('roadmap:services')?.[name]
-  if (!url) throw new ServiceUnavailableError(`${LABELS[name]} is not available to this suite: run \`roadmap doctor\` to see why`)
+  if (!url) throw new ServiceUnavailableError(`${serviceLabel(name)} is not available to this suite: run \`roadmap doctor\` to see why`)
   return url
 }
 
@@ -22,7 +20,7 @@ export function serviceUrl(name: ServiceName): string {
 export function unavailable(name: ServiceName, err: unknown): ServiceUnavailableError {
   const code = (err as NodeJS.ErrnoException)?.code
   const why = code ?? (err as Error)?.message ?? String(err)
-  return new ServiceUnavailableError(`${LABELS[name]} stopped answering (${why}): start it again and save to rerun`, { cause: err })
+  return new ServiceUnavailableError(`${serviceLabel(name)} stopped answering (${why}): start it again and save to rerun`, { cause: err })
 }
 
 /** A name no other suite or run uses: tag of this session + random part. */

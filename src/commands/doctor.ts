@@ -2,7 +2,8 @@ import { SERVICE_NAMES, type ServiceName } from '../catalog/schema.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { describeNote, ProgressStore } from '../progress/store.ts'
-import { paint } from '../report/style.ts'
+import { newEnough } from '../../scripts/node-runtime.mjs'
+import { checkMark, paint } from '../report/style.ts'
 import { SERVICES } from '../services/catalog.ts'
 import { containerSettings } from '../services/container-settings.ts'
 import { dockerEngine, imageAvailability, type ImageAvailability } from '../services/containers.ts'
@@ -12,7 +13,7 @@ import { redact, type ServiceStatus } from '../services/status.ts'
 import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, type GlobalOptions } from './context.ts'
 
-const ok = (b: boolean) => (b ? paint('green', '✓') : paint('red', '✗'))
+const ok = checkMark
 
 /**
  * A service's lines: where it answers; or, when nothing does, the fallback katas will
@@ -48,8 +49,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   ])
   const store = new ProgressStore(ctx.root, ctx.track)
   const blocked = (name: string) => ctx.catalog.katas.filter((k) => k.services.includes(name as never)).map((k) => k.id)
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number]
-  const nodeOk = major > 22 || (major === 22 && minor >= 12)
+  const nodeOk = newEnough(process.version)
   // What a kata will use for each service: the server found, or the fallback that starts
   // on demand (only the embedded PostgreSQL is certain to start without a network).
   // An explicit URL that does not answer is reported, never replaced (services.ts), so no fallback then.

@@ -2,7 +2,7 @@ import type { Kata } from '../catalog/types.ts'
 import { loadTopics } from '../catalog/topics.ts'
 import { messages, type Messages } from '../i18n/messages.ts'
 import { passedCount } from '../results/model.ts'
-import { paint } from '../report/style.ts'
+import { checkMark, paint, verdictColor, verdictMark } from '../report/style.ts'
 import { availableParallelism } from 'node:os'
 import { parseShard, shardKatas } from '../grading/shard.ts'
 import type { KataCheck } from '../verify/check-kata.ts'
@@ -95,7 +95,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<ExitCode> {
 
 function checkLine(c: KataCheck, msg: Messages): string {
   const ok = !c.problems.length && !c.skipped
-  const mark = c.skipped ? paint('yellow', '⚠') : ok ? paint('green', '✓') : paint('red', '✗')
+  const mark = c.skipped ? paint(verdictColor.unavailable, verdictMark.unavailable) : checkMark(ok)
   const sol = msg.verify.solution(c.solution.verdict, passedCount(c.solution), c.solution.tests.length)
   const st = msg.verify.starter(c.starter.verdict, passedCount(c.starter), c.starter.tests.length)
   const m = mutantSummary(c)

@@ -1,7 +1,7 @@
 import type { Gradebook } from './gradebook.ts'
+import { verdictMark } from './style.ts'
 
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
-const MARK: Record<string, string> = { pass: '✓', fail: '✗', error: '!', timeout: '⏱', oom: '!', unavailable: '?' }
 
 /**
  * One self-contained page (no network, no assets): a sortable table per student with
@@ -14,7 +14,7 @@ export function gradebookHtml(book: Gradebook): string {
   const detail = `<table class="sortable"><thead><tr><th>student</th>${book.katas.map((k) => `<th>${esc(k.id)}</th>`).join('')}</tr></thead><tbody>${book.students
     .map((s) => `<tr><td>${esc(s.student)}</td>${book.katas.map((k) => {
       const g = s.katas[k.id]
-      return g ? `<td class="${esc(g.verdict)}" data-v="${g.score}" title="${esc(g.verdict)}">${MARK[g.verdict] ?? ''} ${g.score}/${g.max}</td>` : '<td data-v="-1">–</td>'
+      return g ? `<td class="${esc(g.verdict)}" data-v="${g.score}" title="${esc(g.verdict)}">${verdictMark[g.verdict]} ${g.score}/${g.max}</td>` : '<td data-v="-1">–</td>'
     }).join('')}</tr>`)
     .join('')}</tbody></table>`
   return `<!doctype html>

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/types.ts'
+import type { Verdict } from '../results/model.ts'
 import type { GradeReport } from '../results/submission.ts'
 
 /** One student's line of the gradebook. */
@@ -9,7 +10,7 @@ export interface StudentGrade {
   percent: number
   status: GradeReport['status']
   chapters: Record<string, { score: number; max: number }>
-  katas: Record<string, { verdict: string; score: number; max: number }>
+  katas: Record<string, { verdict: Verdict; score: number; max: number }>
 }
 
 export interface Gradebook {

@@ -27,6 +27,17 @@ export const verdictMark: Record<Verdict, string> = {
   unavailable: '⚠',
 }
 
+/** A mark for a check that holds or not (doctor's services, verify's katas): a pass's or a fail's, in colour. */
+export const checkMark = (ok: boolean) => (ok ? paint(verdictColor.pass, verdictMark.pass) : paint(verdictColor.fail, verdictMark.fail))
+
+/**
+ * The colour of one line of an expected/received diff (the collector keeps the diff
+ * without Vitest's colours, for results.json): received in red, expected in green.
+ */
+export function diffLineColor(line: string): 'red' | 'green' | undefined {
+  return /^\s*(\+|Received)/.test(line) ? 'red' : /^\s*(-|Expected)/.test(line) ? 'green' : undefined
+}
+
 /** A progress bar of `width` cells, `done` of `total` filled; the one every surface draws. */
 export function bar(done: number, total: number, width: number): string {
   const full = total > 0 ? Math.min(width, Math.max(0, Math.round((done / total) * width))) : 0

@@ -4,7 +4,7 @@ import { messages } from '../i18n/messages.ts'
 import { localizeTodos } from '../i18n/todo.ts'
 import { testMessage, testTitle } from '../i18n/test-names.ts'
 import { passedCount, type KataResult } from '../results/model.ts'
-import { paint, verdictColor, verdictMark } from './style.ts'
+import { diffLineColor, paint, verdictColor, verdictMark } from './style.ts'
 
 const indent = (s: string, pad = '    ') => s.split('\n').map((l) => pad + l).join('\n')
 
@@ -20,7 +20,10 @@ export function resultLine(r: KataResult, lang: Lang): string {
 function paintDiff(diff: string): string {
   return diff
     .split('\n')
-    .map((l) => (/^\s*(\+|Received)/.test(l) ? paint('red', l) : /^\s*(-|Expected)/.test(l) ? paint('green', l) : l))
+    .map((l) => {
+      const color = diffLineColor(l)
+      return color ? paint(color, l) : l
+    })
     .join('\n')
 }
 

@@ -7,7 +7,7 @@ import { messages } from '../../i18n/messages.ts'
 import { localizeTodos } from '../../i18n/todo.ts'
 import { testMessage, testTitle } from '../../i18n/test-names.ts'
 import { passedCount, type KataResult } from '../../results/model.ts'
-import { verdictColor, verdictMark } from '../../report/style.ts'
+import { diffLineColor, verdictColor, verdictMark } from '../../report/style.ts'
 import { hintOrder } from '../view/hint-order.ts'
 import { currentStep, stepProgress, type StepProgress } from '../view/steps.ts'
 
@@ -147,7 +147,7 @@ function Diff({ lines }: { lines: string[] }) {
   return (
     <Box flexDirection="column">
       {lines.map((line, i) => (
-        <Text key={i} color={/^\s*(\+|Received)/.test(line) ? 'red' : /^\s*(-|Expected)/.test(line) ? 'green' : undefined}>
+        <Text key={i} color={diffLineColor(line)}>
           {line}
         </Text>
       ))}
