@@ -1,0 +1,3 @@
+module roadmap/core/cancellation
+
+go 1.25
