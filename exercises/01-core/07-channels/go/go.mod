@@ -1,0 +1,3 @@
+module roadmap/core/channels
+
+go 1.22
