@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { loadCatalogLenient } from '../src/catalog/load.ts'
-import { SuiteTranslationsSchema, TEST_NAMES_FILE, testTitle, untranslatedTitles } from '../src/i18n/test-names.ts'
+import { SuiteTranslationsSchema, TEST_NAMES_FILE, testMessage, testTitle, untranslatedTitles } from '../src/i18n/test-names.ts'
 import { describe, expect, it } from 'vitest'
 import { embeddedLine, serviceLines } from '../src/commands/doctor.ts'
 import { messages } from '../src/i18n/messages.ts'
@@ -115,6 +115,9 @@ describe("the suites' test names in Russian", () => {
     expect(testTitle(suite, 'add(a, b) > adds small numbers', 'ru')).toBe('add(a, b) > складывает небольшие числа')
     expect(testTitle(suite, 'add(a, b) > adds small numbers', 'en')).toBe('add(a, b) > adds small numbers')
     expect(testTitle(suite, 'add(a, b) > a test added later', 'ru')).toBe('add(a, b) > a test added later')
+    const withMessages = join(tmp('roadmap-names-'), 'kata.test.ts')
+    writeFileSync(join(dirname(withMessages), TEST_NAMES_FILE), 'names: {}\nmessages:\n  "POST /books": "POST /books"\n  "POST /books without year": "POST /books без года"\n')
+    expect(testMessage(withMessages, 'POST /books without year: expected 400 to be 201', 'ru')).toBe('POST /books без года: expected 400 to be 201')
     expect(untranslatedTitles(suite, ['add(a, b) > adds small numbers', 'add(a, b) > a test added later'])).toEqual(['a test added later'])
   })
 })

@@ -56,11 +56,12 @@ export function testTitle(suiteFile: string | undefined, name: string, lang: Lan
 export function testMessage(suiteFile: string | undefined, message: string, lang: Lang): string {
   if (lang === 'en' || !suiteFile) return message
   const { messages } = suiteTranslations(suiteFile)
-  for (const [en, ru] of Object.entries(messages)) {
-    if (message === en) return ru
-    if (message.startsWith(`${en}: `)) return ru + message.slice(en.length)
+  // The longest key that matches: "POST /books" must not take "POST /books without year: …".
+  let best: string | undefined
+  for (const en of Object.keys(messages)) {
+    if ((message === en || message.startsWith(`${en}: `)) && en.length > (best?.length ?? -1)) best = en
   }
-  return message
+  return best === undefined ? message : messages[best]! + message.slice(best.length)
 }
 
 /** The parts of the given test names that have no Russian title (for `verify`). */
