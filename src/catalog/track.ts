@@ -1,3 +1,4 @@
+import { GO_DIR } from './go-track.ts'
 import type { Catalog, Kata } from './types.ts'
 
 /** The languages a learner can take the roadmap in. */
@@ -12,15 +13,23 @@ export const offersTrack = (kata: Kata, track: Track) => track === 'ts' || kata.
 
 /**
  * The catalog as one track sees it: only the katas that offer it, chapters without any
- * left out, positions counted within the track. `whole` keeps the full catalog, so a
- * kata named explicitly can be told apart from one that does not exist.
+ * left out, positions counted within the track. In the Go track a kata's `files` and
+ * `budgetMs` are its Go ones (`go/greet.go`), so whatever shows, resets or keeps the
+ * learner's files works on them unchanged. `whole` keeps the full catalog, so a kata
+ * named explicitly can be told apart from one that does not exist.
  */
 export function trackCatalog(catalog: Catalog, track: Track): Catalog {
   if (track === 'ts') return { ...catalog, track, whole: catalog }
   let index = 0
   const chapters = catalog.chapters
-    .map((c) => ({ ...c, katas: c.katas.filter((k) => offersTrack(k, track)).map((k) => ({ ...k, index: index++ })) }))
+    .map((c) => ({ ...c, katas: c.katas.filter((k) => offersTrack(k, track)).map((k) => goView(k, index++)) }))
     .filter((c) => c.katas.length > 0)
   const katas = chapters.flatMap((c) => c.katas)
   return { root: catalog.root, chapters, katas, byId: new Map(katas.map((k) => [k.id, k])), track, whole: catalog }
+}
+
+/** A kata as the Go track sees it: its Go files and budget (its TypeScript mutants are not the Go track's). */
+function goView(kata: Kata, index: number): Kata {
+  const go = kata.go!
+  return { ...kata, index, files: go.files.map((f) => `${GO_DIR}/${f}`), budgetMs: go.budgetMs, mutants: [], alternatives: [] }
 }

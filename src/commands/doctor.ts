@@ -12,6 +12,9 @@ import { Services } from '../services/services.ts'
 import { redact, type ServiceStatus } from '../services/status.ts'
 import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, type GlobalOptions } from './context.ts'
+import { goToolchainStatus } from '../runner/go/doctor-check.ts'
+import { trackMessages } from '../i18n/track-messages.ts'
+import { CONFIG_FILE } from '../services/config-file.ts'
 
 const ok = checkMark
 
@@ -61,15 +64,23 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }): P
   const pulls: { service: ServiceName; image: string; found: ImageAvailability }[] = engine.ok
     ? await Promise.all(services.all.filter((s) => s.state !== 'ready').map(async (s) => ({ service: s.name, image: images[s.name], found: await imageAvailability(images[s.name]) })))
     : []
-  const code = usable && nodeOk ? EXIT.ok : EXIT.verdict
+  const go = goToolchainStatus(ctx.catalog)
+  // Go is a problem only for the Go track's learner; in the TypeScript track it is a note.
+  const code = usable && nodeOk && (go.ok || ctx.track !== 'go') ? EXIT.ok : EXIT.verdict
   if (opts.json) {
     const list = services.all.map((s) => (s.state === 'missing' && fallback(s.name) ? { ...s, fallback: fallback(s.name) } : s))
-    ctx.out.json({ node: process.version, nodeOk, dockerEngine: engine, images: pulls, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note })
+    ctx.out.json({ node: process.version, nodeOk, dockerEngine: engine, images: pulls, embeddedPostgres: embedded, services: list, catalogProblems: ctx.problems, progress: store.note, track: ctx.track, go })
     return code
   }
   const out = ctx.out.line
   const d = messages(ctx.lang).doctor
   out(`${ok(nodeOk)} Node.js ${process.version}${nodeOk ? '' : d.nodeTooOld}`)
+  const t = trackMessages(ctx.lang)
+  const goMark = go.ok ? ok(true) : ctx.track === 'go' ? ok(false) : paint('dim', '·')
+  const goAside = ctx.track === 'go' ? '' : paint('dim', ` (${t.goOnlyForGo})`)
+  if (!go.path) out(`${goMark} ${t.goMissing(go.needed)}${goAside}`)
+  else out(`${goMark} ${t.goFound(go.version ?? '?', go.path)}${go.version ? (go.ok ? '' : t.goTooOld(go.needed)) : `: ${t.goNotAnswering}`}${go.ok ? '' : goAside}`)
+  out(`${ok(true)} ${t.trackLine(ctx.track, ctx.config.track ? CONFIG_FILE : undefined)}`)
   for (const name of SERVICE_NAMES) for (const line of serviceLines(services.status(name)!, fallback(name), blocked(name), ctx.lang)) out(line)
   out(`${engine.ok ? ok(true) : paint('dim', '·')} ${d.dockerEngine}: ${engine.ok ? d.dockerAnswers : d.dockerMissing(engine.reason === 'no Docker engine answers' ? d.noEngine : engine.reason)}`)
   for (const p of pulls) if (p.found.state === 'unavailable') out(`    ${ok(false)} ${d.cannotPull(p.image, p.found.why, p.service)}`)

@@ -21,6 +21,7 @@ import { SubmissionError } from '../runner/sandbox.ts'
 import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
 import { EXIT } from '../errors.ts'
 import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
+import { gradeGoCommand } from './grade-go.ts'
 
 export interface GradeOptions extends GlobalOptions {
   out?: string
@@ -55,7 +56,7 @@ export async function gradeCommand(dir: string, opts: GradeOptions): Promise<num
 }
 
 async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<number> {
-  const ctx = openContext(opts, true)
+  const ctx = openContext(opts, true, false)
   const minScore = opts.minScore === undefined ? 100 : Number(opts.minScore)
   const g = messages(ctx.lang).grade
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) throw new UserError(g.badMinScore)
@@ -67,6 +68,7 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
       throw new UserError((err as Error).message)
     }
   }
+  if (ctx.track === 'go') return gradeGoCommand(ctx, dir, katas, opts)
   const isolation = chooseIsolation(ctx, opts)
   const jobs = opts.jobs ? Number(opts.jobs) : undefined
   let outDir: string

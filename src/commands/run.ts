@@ -5,6 +5,7 @@ import { exercisesTarget, solutionsTarget, submissionTarget, type Target } from 
 import { EXIT, type ExitCode } from '../errors.ts'
 import { openContext, requireKata, type GlobalOptions } from './context.ts'
 import { openRunners } from './session.ts'
+import { runGoCommand } from './run-go.ts'
 
 export interface RunOptions extends GlobalOptions {
   solution?: boolean
@@ -17,6 +18,7 @@ export async function runCommand(query: string, opts: RunOptions): Promise<ExitC
   const ctx = openContext(opts)
   const kata: Kata = requireKata(ctx, query)
   const target: Target = opts.target ? submissionTarget(opts.target) : opts.solution ? solutionsTarget(ctx.catalog) : exercisesTarget(ctx.catalog)
+  if (ctx.track === 'go') return runGoCommand(ctx, kata, target, opts)
   const runners = await openRunners(ctx, [kata], 1)
   try {
     const result = await runners.pool.run(kata, target)

@@ -7,13 +7,17 @@ const names: Record<Track, string> = { ts: 'TypeScript', go: 'Go' }
 const en = {
   name: (track: Track) => names[track],
   label: 'track',
+  header: (track: Track) => `${names[track]} track`,
   notInTrack: (id: string, track: Track, offered: string[]) =>
     `Kata "${id}" has no ${names[track]} version.${offered.length ? ` The ${names[track]} track has: ${offered.slice(0, 8).join(', ')}${offered.length > 8 ? ', …' : ''}.` : ''} Switch with --track ts.`,
   chapterNotInTrack: (id: string, track: Track) => `Chapter "${id}" has no ${names[track]} katas yet.`,
-  remembered: (track: Track, file: string) => `track: ${names[track]} (remembered in ${file}; --track ts|go changes it)`,
-  goMissing: 'Go not found: install Go 1.22+ from go.dev/dl or your package manager; roadmap looks in PATH and /usr/local/go/bin',
+  trackLine: (track: Track, file: string | undefined) =>
+    `track: ${names[track]}${file ? ` (remembered in ${file}` : ' (the default'}; --track ts|go changes it)`,
+  goMissing: (needed: string) => `Go not found: install Go ${needed}+ from go.dev/dl or your package manager; roadmap looks in PATH and /usr/local/go/bin`,
   goFound: (version: string, path: string) => `Go ${version} (${path})`,
-  goNeeded: 'the Go track needs it',
+  goTooOld: (needed: string) => `: the Go katas need Go ${needed}+ (their go.mod); install it from go.dev/dl or your package manager`,
+  goNotAnswering: 'does not answer `go env GOVERSION`',
+  goOnlyForGo: 'only the Go track needs it',
   gradeUnsafe: 'grade --track go runs the learner\'s Go code as your own user (no per-run user yet, see SECURITY.md): add --unsafe-same-user to grade your own code',
   gradeMany: 'grade --track go grades one submission at a time: --many is for the TypeScript track',
 }
@@ -21,13 +25,16 @@ const en = {
 const ru: typeof en = {
   name: (track) => names[track],
   label: 'трек',
+  header: (track) => `трек ${names[track]}`,
   notInTrack: (id, track, offered) =>
     `У каты «${id}» нет версии на ${names[track]}.${offered.length ? ` В треке ${names[track]} есть: ${offered.slice(0, 8).join(', ')}${offered.length > 8 ? ', …' : ''}.` : ''} Переключиться: --track ts.`,
   chapterNotInTrack: (id, track) => `В главе «${id}» пока нет кат на ${names[track]}.`,
-  remembered: (track, file) => `трек: ${names[track]} (запомнен в ${file}; сменить: --track ts|go)`,
-  goMissing: 'Go не найден: установите Go 1.22+ с go.dev/dl или из менеджера пакетов; roadmap ищет его в PATH и в /usr/local/go/bin',
+  trackLine: (track, file) => `трек: ${names[track]}${file ? ` (запомнен в ${file}` : ' (по умолчанию'}; сменить: --track ts|go)`,
+  goMissing: (needed) => `Go не найден: установите Go ${needed}+ с go.dev/dl или из менеджера пакетов; roadmap ищет его в PATH и в /usr/local/go/bin`,
   goFound: (version, path) => `Go ${version} (${path})`,
-  goNeeded: 'он нужен для трека Go',
+  goTooOld: (needed) => `: катам на Go нужен Go ${needed}+ (так указано в их go.mod); установите его с go.dev/dl или из менеджера пакетов`,
+  goNotAnswering: 'не отвечает на `go env GOVERSION`',
+  goOnlyForGo: 'нужен только для трека Go',
   gradeUnsafe: 'grade --track go запускает Go-код ученика от вашего пользователя (отдельного пользователя на прогон пока нет, см. SECURITY.md): чтобы проверить свой собственный код, добавьте --unsafe-same-user',
   gradeMany: 'grade --track go проверяет по одной работе: --many пока только для трека TypeScript',
 }

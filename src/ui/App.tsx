@@ -10,6 +10,7 @@ import { Footer } from './components/Footer.tsx'
 import { KataList } from './components/KataList.tsx'
 import { failingTests, KataPanel } from './components/KataPanel.tsx'
 import { Overview, overviewColumns } from './components/Overview.tsx'
+import { trackMessages } from '../i18n/track-messages.ts'
 import { StatusLine } from './components/StatusLine.tsx'
 import { initialState, reduce } from './state.ts'
 
@@ -106,7 +107,7 @@ export function App({ engine, lang, onQuit }: Props) {
         </Text>
         <Text dimColor>
           {' '}
-          · {m.progress(passed, catalog.katas.length)}
+          · {trackMessages(lang).header(catalog.track ?? 'ts')} · {m.progress(passed, catalog.katas.length)}
           {state.startupMs !== undefined ? ` · ${m.ui.ready(state.startupMs)}` : ''}
         </Text>
       </Text>

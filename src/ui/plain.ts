@@ -1,6 +1,7 @@
 import { chapterSummaryLines } from './view/chapter-summary.ts'
 import { text, type Lang } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
+import { trackMessages } from '../i18n/track-messages.ts'
 import { paint } from '../report/style.ts'
 import { resultDetails } from '../report/text.ts'
 import { SERVICES } from '../services/catalog.ts'
@@ -28,7 +29,9 @@ export function attachPlain(engine: WatchEngine, lang: Lang, out: NodeJS.Writabl
         break
       case 'focus': {
         const k = e.id ? engine.catalog.byId.get(e.id) : undefined
-        if (k) write(`\n${paint('bold', `▶ ${k.id} — ${text(k.title, lang)}`)}  ${paint('dim', `exercises/${k.dir}/${k.files[0]}`)}`)
+        // The file to edit, in the session's track: the Go track's is in the kata's go/ folder.
+        const file = engine.track === 'go' && k?.go ? `go/${k.go.files[0]}` : k?.files[0]
+        if (k) write(`\n${paint('bold', `▶ ${k.id} — ${text(k.title, lang)}`)}  ${paint('dim', `exercises/${k.dir}/${file}`)}  ${paint('dim', `[${trackMessages(lang).header(engine.track)}]`)}`)
         else write(paint('green', m.allDone))
         break
       }

@@ -6,7 +6,6 @@ import type { Lang } from '../i18n/lang.ts'
 import { goVerifyProblems } from '../i18n/go-verify-messages.ts'
 import { verifyProblems } from '../i18n/verify-messages.ts'
 import type { KataResult } from '../results/model.ts'
-import { GoGradingError } from '../runner/go/errors.ts'
 import { runGoTrack } from '../runner/go/track-run.ts'
 import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
 import type { KataCheck, OverlayOutcome } from './check-kata.ts'
@@ -16,15 +15,7 @@ export const MIN_GO_MUTANTS = 3
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 
-/** A harness condition (no Go toolchain) is a result that says "not checked", not a verdict on the kata. */
-async function gradeGo(catalog: Catalog, kata: Kata, target: Target, replace?: Record<string, string>): Promise<KataResult> {
-  try {
-    return await runGoTrack(catalog.root, kata, target, replace)
-  } catch (err) {
-    if (!(err instanceof GoGradingError)) throw err
-    return { id: kata.id, target: target.kind, verdict: 'unavailable', tests: [], message: err.message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
-  }
-}
+const gradeGo = (catalog: Catalog, kata: Kata, target: Target, replace?: Record<string, string>) => runGoTrack(catalog.root, kata, target, replace)
 
 const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()) : [])
 

@@ -3,6 +3,7 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import { kataState, nextKata, stateAfter } from '../progress/record.ts'
 import type { ProgressStore } from '../progress/store.ts'
 import type { KataResult } from '../results/model.ts'
+import { runGoTrack } from '../runner/go/track-run.ts'
 import { SuiteRunner } from '../runner/suite-runner.ts'
 import { exercisesTarget } from '../runner/target.ts'
 import type { RoadmapConfig } from '../services/config-file.ts'
@@ -59,6 +60,11 @@ export class WatchEngine {
     return this.opts.store
   }
 
+  /** The track this session grades: Go runs `go test` per save, TypeScript the warm Vitest runner. */
+  get track() {
+    return this.opts.catalog.track ?? 'ts'
+  }
+
   /** Starts Vitest and the services side by side, then runs the first unpassed kata. */
   async start() {
     try {
@@ -73,7 +79,7 @@ export class WatchEngine {
     const { catalog } = this.opts
     const needed = new Set<ServiceName>(catalog.katas.flatMap((k) => k.services))
     this.emit({ type: 'starting', what: 'services' })
-    this.emit({ type: 'starting', what: 'runner' })
+    if (this.track === 'ts') this.emit({ type: 'starting', what: 'runner' })
     this.services = new Services({ root: catalog.root, config: this.opts.config })
     // Katas without services need not wait for the probes: the first verdict comes sooner.
     this.servicesReady = Promise.all([...needed].map((n) => this.services!.refresh(n))).then(() => {
@@ -82,7 +88,8 @@ export class WatchEngine {
     // The runner asks the live statuses, so a service that comes back is seen without a restart.
     const problem = (name: ServiceName) => this.services!.problem(name)
     const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
-    this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
+    // The Go track needs no Vitest: each run is a `go test`, whose build cache stays warm by itself.
+    if (this.track === 'ts') this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
     void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
     const exercises = exercisesTarget(catalog).root
     this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), {
@@ -124,11 +131,11 @@ export class WatchEngine {
     this.dirty.add(kata.id)
     const job = this.queue.then(async () => {
       this.dirty.delete(kata.id)
-      if (this.closed || !this.runner) return undefined
+      if (this.closed || (!this.runner && this.track === 'ts')) return undefined
       if (kata.services.length) await this.servicesReady
       await this.reprobe(kata)
       this.emit({ type: 'run-start', id: kata.id, reason })
-      const result = await this.runner.run(kata)
+      const result = this.runner ? await this.runner.run(kata) : await runGoTrack(this.opts.catalog.root, kata, exercisesTarget(this.opts.catalog))
       this.last.set(kata.id, result)
       // The verdict reaches the screen first; the check-off (an fsync) follows at once.
       // Check-all runs katas the learner never opened: their starters fail, as they should,
@@ -145,11 +152,11 @@ export class WatchEngine {
 
   /** A service that was missing, or failed the last run, is probed again first. */
   private async reprobe(kata: Kata) {
-    if (!this.services || !this.runner) return
+    if (!this.services) return
     const stale = kata.services.filter((s) => this.services!.status(s)?.state !== 'ready' || this.last.get(kata.id)?.verdict === 'unavailable')
     if (!stale.length) return
     await Promise.all(stale.map((s) => this.services!.refresh(s)))
-    this.runner.updateServices(this.services.access().urls)
+    this.runner?.updateServices(this.services.access().urls)
     this.emit({ type: 'services', services: this.services.all })
   }
 

@@ -1,9 +1,22 @@
 import { relative, sep } from 'node:path'
+import { GO_DIR } from '../catalog/go-track.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
 
-/** Which kata a changed file belongs to: the kata whose exercises folder holds it. */
+/** What a save in a kata's go/ folder is to the Go track: its sources and its module files. */
+const GO_SOURCE = /\.go$|(^|\/)go\.(mod|sum)$/
+
+/**
+ * Which kata a changed file belongs to: the kata whose exercises folder holds it, in the
+ * catalog's track. The Go track follows the .go files (and go.mod, go.sum) of the kata's
+ * go/ folder; the TypeScript track everything else, so a Go save never starts a
+ * TypeScript run nor the reverse.
+ */
 export function kataOfFile(catalog: Catalog, exercisesRoot: string, file: string): Kata | undefined {
   const rel = relative(exercisesRoot, file).split(sep).join('/')
   if (rel.startsWith('..')) return undefined
-  return catalog.katas.find((k) => rel.startsWith(`${k.dir}/`))
+  const kata = catalog.katas.find((k) => rel.startsWith(`${k.dir}/`))
+  if (!kata) return undefined
+  const inGo = rel.startsWith(`${kata.dir}/${GO_DIR}/`)
+  if (catalog.track === 'go') return inGo && GO_SOURCE.test(rel) ? kata : undefined
+  return inGo ? undefined : kata
 }

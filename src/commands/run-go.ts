@@ -1,0 +1,16 @@
+import type { Kata } from '../catalog/types.ts'
+import { EXIT, type ExitCode } from '../errors.ts'
+import { ProgressStore } from '../progress/store.ts'
+import { resultDetails } from '../report/text.ts'
+import { runGoTrack } from '../runner/go/track-run.ts'
+import type { Target } from '../runner/target.ts'
+import type { Context } from './context.ts'
+
+/** `roadmap run <kata> --track go`: `go test -race` over the kata's Go package, the same verdict and exit code. */
+export async function runGoCommand(ctx: Context, kata: Kata, target: Target, opts: { json?: boolean }): Promise<ExitCode> {
+  const result = await runGoTrack(ctx.root, kata, target)
+  if (target.kind === 'exercises') new ProgressStore(ctx.root, ctx.track).record(result)
+  if (opts.json) ctx.out.json(result)
+  else ctx.out.line(resultDetails(result, kata, ctx.lang))
+  return result.verdict === 'pass' ? EXIT.ok : EXIT.verdict
+}
