@@ -17,6 +17,9 @@ export interface RunReport {
   loadFailure?: LoadFailure
   output?: string
   reason: 'passed' | 'failed' | 'interrupted'
+  /** RabbitMQ names the suite's fixtures left for the runner to delete (its meta). */
+  queues: string[]
+  exchanges: string[]
 }
 
 export interface OutputCaps {
@@ -108,7 +111,7 @@ export class Collector implements Reporter {
     }
     const done = this.waiting
     this.waiting = undefined
-    done?.({ tests, loadFailure, output: this.runOutput.toString(), reason })
+    done?.({ tests, loadFailure, output: this.runOutput.toString(), reason, ...leftoverNames(modules) })
   }
 
   /** Adds where in the learner's code an error (not a failed assertion) was thrown. */
@@ -134,6 +137,21 @@ export class Collector implements Reporter {
     // Skipped or todo: counted as failed (a suite never skips; code under test may try).
     return { name: test.fullName, status: 'skip', message: 'this test did not run (skipped): a test that does not run counts as failed', durationMs, output }
   }
+}
+
+/** The names the fixtures put in the module's and its suites' meta (strings only: graded code can write there too). */
+function leftoverNames(modules: ReadonlyArray<TestModule>): Pick<RunReport, 'queues' | 'exchanges'> {
+  const queues: string[] = []
+  const exchanges: string[] = []
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string') : [])
+  for (const mod of modules) {
+    for (const task of [mod, ...mod.children.allSuites()]) {
+      const meta = task.meta()
+      queues.push(...strings(meta['roadmap:queues']))
+      exchanges.push(...strings(meta['roadmap:exchanges']))
+    }
+  }
+  return { queues, exchanges }
 }
 
 /**

@@ -9,9 +9,23 @@ export interface ProvidedToSuites {
   'roadmap:run-tag': string
   /** A database cloned ahead of time for this run ('' when none): see DatabaseStock. */
   'roadmap:database': string
+  /**
+   * Services whose leftovers the runner removes after the verdict (services/run-leftovers.ts):
+   * their fixtures then leave them, and report RabbitMQ names in the suite's meta.
+   * Absent when a suite runs under plain Vitest: the fixtures clean up themselves.
+   */
+  'roadmap:after-run'?: ServiceName[]
+}
+
+/** What a suite's fixtures leave for the runner to remove after the verdict (a suite's meta). */
+export interface LeftoverNames {
+  'roadmap:queues'?: string[]
+  'roadmap:exchanges'?: string[]
 }
 
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   export interface ProvidedContext extends ProvidedToSuites {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  export interface TaskMeta extends LeftoverNames {}
 }

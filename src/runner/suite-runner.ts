@@ -15,6 +15,7 @@ import { Watchdog } from './watchdog.ts'
 import type { ServiceAccess } from '../services/access.ts'
 import { DatabaseStock } from '../services/database-stock.ts'
 import { RunCredentials, type RunGrant } from '../services/run-credentials.ts'
+import { RunLeftovers } from '../services/run-leftovers.ts'
 
 
 export interface RunnerOptions {
@@ -68,6 +69,7 @@ export class SuiteRunner {
       'roadmap:budgets': Object.fromEntries(catalog.katas.map((k) => [k.suiteFile, k.budgetMs])),
       'roadmap:run-tag': randomBytes(3).toString('hex'),
       'roadmap:database': '',
+      'roadmap:after-run': ['redis', 'rabbitmq'],
     }
     const vitest = await createVitest(
       {
@@ -107,6 +109,9 @@ export class SuiteRunner {
     if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] runner started for ${target.kind}\n`)
     return new SuiteRunner(vitest, collector, options, target, warm, onRun)
   }
+
+  /** Redis keys and RabbitMQ names of the last run, removed after its verdict. */
+  private readonly leftovers = new RunLeftovers()
 
   private stock: DatabaseStock | undefined
   private stockUrl: string | undefined
@@ -190,6 +195,7 @@ export class SuiteRunner {
     }
     const stock = kata.services.includes('postgres') && !credentials ? this.databases() : undefined
     await stock?.settled()
+    await this.leftovers.settled()
     const database = grant ? grant.database : stock?.take()
     this.vitest.getRootProject().provide('roadmap:database', database ?? '')
     if (grant) {
@@ -211,6 +217,10 @@ export class SuiteRunner {
     // up after it go on while the learner reads (the next run waits for them).
     this.settling = running.catch(() => undefined)
     const r = await Promise.race([report, running.then(() => report)])
+    // What the fixtures left goes after the verdict (grading's per-run Redis user takes its keys along).
+    const left = { redisTag: grant ? undefined : this.vitest.getRootProject().getProvidedContext()['roadmap:run-tag'], rabbitUrl: grant ? grant.urls.rabbitmq : this.options.services.urls.rabbitmq, queues: r.queues, exchanges: r.exchanges }
+    const redisUrl = kata.services.includes('redis') && !grant ? this.options.services.urls.redis : undefined
+    this.settling = running.catch(() => undefined).then(() => this.leftovers.afterRun(left, redisUrl))
     // Memory that ran out, or was nearly out when the budget did (a busy machine slows the
     // growth), is the verdict a leak deserves, not "timeout".
     const heapMb = this.options.heapMb ?? 512
@@ -266,6 +276,7 @@ export class SuiteRunner {
     this.warm.dispose()
     await this.stock?.close()
     await this.grants?.close()
+    await this.leftovers.close()
   }
 }
 
