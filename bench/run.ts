@@ -13,7 +13,8 @@ import { spawnSaves } from './spawn-baseline.ts'
 import { coldStartWithContainers } from './containers.ts'
 import { binPath, startupToFirstVerdict } from './startup.ts'
 import { percentile, round, summary } from './stats.ts'
-import { gradeRun, verifyRun } from './verify-grade.ts'
+import { floorSaves } from './floor.ts'
+import { CLASS_KATAS, gradeManyRun, gradeRun, verifyRun } from './verify-grade.ts'
 import { vitestWatchSaves } from './watch-baseline.ts'
 import { benchWorkspace } from './workspace.ts'
 
@@ -21,6 +22,7 @@ const root = resolve(import.meta.dirname, '..')
 const SAVES = Number(process.env.BENCH_SAVES ?? 30)
 const SPAWN_SAVES = Math.min(SAVES, Number(process.env.BENCH_SPAWN_SAVES ?? 10))
 const RERUNS = Number(process.env.BENCH_RERUNS ?? 300)
+const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 10)
 const FULL = process.env.BENCH_QUICK !== '1'
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)
 
@@ -55,6 +57,9 @@ log(`memory after 10 and ${RERUNS} reruns`)
 const rss = await rssAfterReruns(engine, subjects[0]![1], [10, RERUNS])
 await engine.close()
 
+log('floor: a bare warm worker running a one-line test')
+const floor = summary(await floorSaves(dir, SAVES))
+
 for (const [label, kata] of subjects) {
   log(`baselines: ${label}`)
   saves[label]!.vitestWatch = summary(await vitestWatchSaves(dir, kata, urls, SAVES))
@@ -67,6 +72,9 @@ for (let i = 0; i < 5; i++) startups.push(await startupToFirstVerdict(dir, bin))
 
 log('cold start to first verdict: local servers vs Testcontainers')
 const containers = coldStartWithContainers(dir, bin, 'bench/postgres')
+
+log(`grade --many of ${STUDENTS} submissions vs grade of one (${CLASS_KATAS.join(', ')})`)
+const gradeMany = gradeManyRun(root, bin, STUDENTS)
 
 let verify, verifyJ1, verifyJ2, grade
 if (FULL) {
@@ -85,6 +93,8 @@ const results = {
   machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
   saves: SAVES,
   saveToVerdict: saves,
+  floor,
+  gradeMany,
   startupMs: { runs: startups.map(round), p50: round(percentile(startups, 50)) },
   rssMb: rss,
   containers,
@@ -94,16 +104,41 @@ const results = {
 }
 
 const x = (a: number, b?: number) => (b ? `${(b / a).toFixed(1)} ×` : '–')
-const rows = Object.entries(saves).flatMap(([label, s]) => [
-  `| save → verdict p50, ${label} (\`${s.kata}\`) | ${s.engine.p50} ms | ${s.vitestWatch?.p50 ?? '–'} ms | ${x(s.engine.p50, s.vitestWatch?.p50)} | ${s.spawn?.p50 ?? '–'} ms | ${x(s.engine.p50, s.spawn?.p50)} |`,
-  `| save → verdict p95, ${label} | ${s.engine.p95} ms | ${s.vitestWatch?.p95 ?? '–'} ms | ${x(s.engine.p95, s.vitestWatch?.p95)} | ${s.spawn?.p95 ?? '–'} ms | ${x(s.engine.p95, s.spawn?.p95)} |`,
-])
+const q = (s: { p50: number; p95: number }) => (s.p95 / s.p50).toFixed(2)
+const noService = saves['no service']?.engine
+const rows = [
+  `| floor: bare warm worker, one-line test | ${floor.p50} ms | ${floor.p95} ms | ${q(floor)} | 1.0 | – | – | – | – |`,
+  ...Object.entries(saves).map(
+    ([label, s]) =>
+      `| ${label} (\`${s.kata}\`) | ${s.engine.p50} ms | ${s.engine.p95} ms | ${q(s.engine)} | ${(s.engine.p50 / floor.p50).toFixed(2)} | ${s.vitestWatch?.p50 ?? '–'} ms | ${x(s.engine.p50, s.vitestWatch?.p50)} | ${s.spawn?.p50 ?? '–'} ms | ${x(s.engine.p50, s.spawn?.p50)} |`,
+  ),
+  '| Go save → verdict vs plain `go test -json` | not measured: src/runner/go/ is not wired into the runner or the watch engine yet (TODO once it is) | | | | | | | |',
+]
+// Issue 21's targets, each a ratio within this run.
+const ok = (held: boolean) => (held ? '✓' : '✗')
+const serviceRows = Object.entries(saves).filter(([l]) => l !== 'no service' && l !== 'curriculum')
+const targets: { name: string; values: number[]; limit: number; atLeast?: boolean }[] = [
+  { name: 'every row ≥ 4 × faster than Vitest watch at p50', values: Object.values(saves).map((s) => (s.vitestWatch ? s.vitestWatch.p50 / s.engine.p50 : 0)), limit: 4, atLeast: true },
+  { name: 'every row ≥ 8 × faster than spawn per save at p50', values: Object.values(saves).map((s) => (s.spawn ? s.spawn.p50 / s.engine.p50 : 0)), limit: 8, atLeast: true },
+  { name: 'every row p95 ≤ 1.5 × p50', values: Object.values(saves).map((s) => s.engine.p95 / s.engine.p50), limit: 1.5 },
+  { name: 'service kata ≤ 1.5 × the no-service kata (p50)', values: serviceRows.map(([, s]) => (noService ? s.engine.p50 / noService.p50 : NaN)), limit: 1.5 },
+  { name: 'no-service kata ≤ 1.3 × the floor (p50)', values: [noService ? noService.p50 / floor.p50 : NaN], limit: 1.3 },
+]
+const targetRows = targets.map(({ name, values, limit, atLeast }) => `| ${name} | ${values.map((v) => v.toFixed(2)).join(', ')} | ${ok(values.every((v) => (atLeast ? v >= limit : v <= limit)))} |`)
+const startupP50 = percentile(startups, 50)
+targetRows.push(`| start-up → first verdict ≤ 1.0 s | ${(startupP50 / 1000).toFixed(2)} s | ${ok(startupP50 <= 1000)} |`)
+const manyRatio = gradeMany.many.wallMs / gradeMany.one.wallMs
+targetRows.push(`| grade --many of ${STUDENTS} ≤ 6 × one submission | ${manyRatio.toFixed(2)} × | ${ok(manyRatio <= 6)} |`)
 const md = [
   `Measured ${results.machine.date} on ${results.machine.cores} cores (${results.machine.cpu}), Node ${results.machine.node}; ${SAVES} saves per kata (spawn baseline: ${SPAWN_SAVES}), alternating a failing and a passing version, every verdict checked.`,
   '',
-  '| figure | roadmap | Vitest watch | ratio | spawn `vitest run` | ratio |',
-  '|---|---|---|---|---|---|',
+  '| save → verdict | p50 | p95 | p95/p50 | × floor | Vitest watch p50 | faster | spawn `vitest run` p50 | faster |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...rows,
+  '',
+  '| target (issue 21) | measured | holds |',
+  '|---|---|---|',
+  ...targetRows,
   '',
   '| figure | value |',
   '|---|---|',
@@ -119,6 +154,7 @@ const md = [
         `| verify, time per kata: all katas vs 4 chapters | ${verify ? Math.round(verify.wallMs / verify.katas) : '–'} ms vs ${Math.round(verifyJ2.wallMs / verifyJ2.katas)} ms |`,
       ]
     : []),
+  `| grade of one submission vs grade --many of ${STUDENTS} (katas: ${gradeMany.katas.join(', ')}) | ${(gradeMany.one.wallMs / 1000).toFixed(1)} s (cores busy ${gradeMany.one.cores}) vs ${(gradeMany.many.wallMs / 1000).toFixed(1)} s (cores busy ${gradeMany.many.cores}): ${manyRatio.toFixed(2)} × |`,
   ...(grade ? [`| grade, a complete submission | ${(grade.wallMs / 1000).toFixed(1)} s (${grade.score}/${grade.maxScore} points) |`] : []),
   '',
 ].join('\n')

@@ -46,6 +46,38 @@ export function gradeRun(dir: string, bin: string) {
   return { wallMs, score, maxScore: max_score }
 }
 
+/**
+ * The katas `grade --many` is measured on (BENCH_CLASS_KATAS, comma-separated, to change):
+ * small ones, without and with services. No RabbitMQ kata by default: where the broker has
+ * no management API, each student's vhosts are made with rabbitmqctl, seconds of CPU apiece.
+ */
+export const CLASS_KATAS = (process.env.BENCH_CLASS_KATAS ?? 'start/first-verdict,postgres/crud,redis/cache-aside').split(',')
+
+/**
+ * `grade` of one complete submission and `grade --many` of a class of `students` such
+ * submissions, both on `katas`: wall time and the cores they kept busy.
+ */
+export function gradeManyRun(dir: string, bin: string, students: number, katas: string[] = CLASS_KATAS) {
+  const cls = mkdtempSync(join(tmpdir(), 'roadmap-bench-class-'))
+  for (let i = 0; i < students; i++) cpSync(join(dir, 'solutions'), join(cls, `s${String(i).padStart(2, '0')}`, 'exercises'), { recursive: true })
+  const only = katas.flatMap((k) => ['--kata', k])
+  const timed = (args: string[]) => {
+    const out = mkdtempSync(join(tmpdir(), 'roadmap-bench-out-'))
+    const cpu0 = childCpu()
+    const t0 = performance.now()
+    try {
+      execFileSync(process.execPath, [bin, 'grade', ...args, '--root', dir, '--out', out, '--min-score', '0', ...only], { stdio: 'ignore' })
+    } catch {
+      // a score below the minimum is not the bench's business; the wall time is
+    }
+    const wallMs = performance.now() - t0
+    return { wallMs: Math.round(wallMs), cores: Math.round(((childCpu() - cpu0) / wallMs) * 100) / 100 }
+  }
+  const one = timed([join(cls, 's00')])
+  const many = timed([cls, '--many'])
+  return { katas, students, one, many }
+}
+
 /** CPU time (ms) of this process's finished children and theirs (cutime + cstime, 100 ticks a second). */
 function childCpu(): number {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')
