@@ -55,7 +55,7 @@ export class GradingSession {
     try {
       const needs = new Set<ServiceName>(options.katas.flatMap((k) => k.services))
       const services = await Services.resolve(needs, { root: options.root, config: options.config })
-      const warnings = await prepareServicesForGrading(services.access().urls)
+      const warnings = await prepareServicesForGrading(services.access().urls, !!principal && !principal.sameUser)
       // A grading user of its own also gets a network of its own: only the gate's ports answer there.
       if (principal && !principal.sameUser) {
         gate = await ServiceGate.open(services.access().urls)

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { GatedService } from '../services/gate/service-gate.ts'
 
 /** The user graded code ran as before per-run users (kept for callers that still name it). */
 export const NOBODY = 65534
@@ -20,6 +23,11 @@ export interface Principal {
    * whatever the run starts still dies with it. No uid change, nothing hidden.
    */
   sameUser?: boolean
+  /**
+   * The grade's service gate: the run gets a network namespace of its own where only these
+   * service ports answer on 127.0.0.1, each passed to the gate (src/services/gate/).
+   */
+  gate?: { dir: string; services: GatedService[] }
 }
 
 let userns: boolean | undefined
@@ -176,9 +184,28 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 export function isolationCommand(principal: Principal): { execPath: string; args: string[] } {
   if (principal.sameUser) return { execPath: '/usr/bin/unshare', args: ['--user', '--pid', '--fork', '--kill-child', '--', process.execPath] }
   const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
-  const script = [...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
+  const script = [...(principal.gate ? network(principal.gate) : []), ...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
   return {
     execPath: '/usr/bin/unshare',
-    args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', process.execPath],
+    args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', ...(principal.gate ? ['--net'] : []), '--', '/bin/sh', '-c', script, 'sh', process.execPath],
   }
+}
+
+const FORWARDER = fileURLToPath(new URL('./netns-forwarder.mjs', import.meta.url))
+
+/**
+ * The network of a gated run, set up as root inside its new namespace: loopback up, the
+ * forwarder of the service ports started (without the worker's IPC channel) and listening
+ * before the worker starts. Nothing else answers there: not the host's other services.
+ */
+function network(gate: NonNullable<Principal['gate']>): string[] {
+  const ready = `${gate.dir}/ready-${randomBytes(6).toString('hex')}`
+  const routes = gate.services.map((s) => sq(`${s.port}=${s.socket}`)).join(' ')
+  return [
+    'ip link set lo up || exit 95',
+    // The services' unix sockets (PostgreSQL's trusts every local user on many machines, MariaDB's, Docker's) live under /run.
+    'mount -t tmpfs -o mode=755,size=64k roadmap-run /run || exit 97',
+    `( [ -n "$NODE_CHANNEL_FD" ] && eval "exec $NODE_CHANNEL_FD>&-"; exec env -u NODE_CHANNEL_FD -u NODE_CHANNEL_SERIALIZATION_MODE ${sq(process.execPath)} ${sq(FORWARDER)} ${sq(ready)} ${routes} ) &`,
+    `i=0; while [ ! -e ${sq(ready)} ]; do i=$((i+1)); [ $i -gt 3000 ] && exit 94; sleep 0.01; done; rm -f ${sq(ready)}`,
+  ]
 }

@@ -11,8 +11,9 @@ import { dropStaleRedisUsers, redisAdmin } from './redis-run-users.ts'
  * databases, Redis users and keys, RabbitMQ vhosts and users older than an hour) is
  * dropped. Returns warnings for the grader's log.
  */
-export async function prepareServicesForGrading(admin: Partial<Record<ServiceName, string>>): Promise<string[]> {
-  const warnings = guessableAdmins(admin).map((name) => `the ${name} admin URL has no secret password: graded code can log in as the admin without it (SECURITY.md, known limits)`)
+export async function prepareServicesForGrading(admin: Partial<Record<ServiceName, string>>, gated = false): Promise<string[]> {
+  // Behind the service gate graded code cannot log in as anyone but its run's principals.
+  const warnings = (gated ? [] : guessableAdmins(admin)).map((name) => `the ${name} admin URL has no secret password: graded code can log in as the admin without it (SECURITY.md, known limits)`)
   const jobs: Promise<unknown>[] = []
   if (admin.postgres) {
     const url = admin.postgres

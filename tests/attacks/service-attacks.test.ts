@@ -19,6 +19,8 @@ const reachable = await Promise.all(Object.entries(ADMIN).map(([n, u]) => probe(
 const servicesUp = reachable.every(Boolean)
 const isRoot = process.getuid?.() === 0
 const HONEST_IDS = ['postgres', 'redis', 'rabbitmq'].map((s) => `demo/honest-${s}`)
+/** The attacks this grader can defend: the machine's admin logins only with a network of the run's own (root). */
+const ATTACKS = Object.keys(SERVICE_ATTACKS).filter((name) => isRoot || !SERVICE_ATTACKS[name]!.gated)
 
 interface Results {
   status: string
@@ -66,7 +68,7 @@ describe.runIf(servicesUp)('grade: each run has least-privilege credentials on t
     await (await c.createChannel()).assertQueue(CANARY_QUEUE)
     await c.close()
     corpus = buildServiceCorpus()
-    attacker = await grade(corpus.attacker, corpus.root, [...HONEST_IDS, ...Object.keys(SERVICE_ATTACKS).map((n) => `demo/${n}`)])
+    attacker = await grade(corpus.attacker, corpus.root, [...HONEST_IDS, ...ATTACKS.map((n) => `demo/${n}`)])
     next = await grade(corpus.next, corpus.root, HONEST_IDS)
   }, 1_200_000)
 
@@ -81,14 +83,14 @@ describe.runIf(servicesUp)('grade: each run has least-privilege credentials on t
   it('scores every attack 0 (not unavailable) and the honest katas beside them full marks', () => {
     const byId = new Map(attacker.json.katas.map((k) => [k.id, k]))
     for (const s of ['postgres', 'redis', 'rabbitmq']) expect(byId.get(`demo/honest-${s}`), `honest ${s} kata beside the attacks: ${attacker.stderr}`).toMatchObject({ verdict: 'pass', score: 10 })
-    const won = Object.keys(SERVICE_ATTACKS)
+    const won = ATTACKS
       .map((name) => byId.get(`demo/${name}`))
       .filter((k) => !k || k.score > 0 || k.verdict === 'unavailable')
     expect(won, 'attacks that earned a point or voided the grade').toEqual([])
   })
 
   it('refuses every attempt (none reports success)', () => {
-    for (const name of Object.keys(SERVICE_ATTACKS)) {
+    for (const name of ATTACKS) {
       const k = attacker.json.katas.find((x) => x.id === `demo/${name}`)!
       const printed = [k.output, ...k.tests.map((t) => t.output)].join('\n')
       expect(printed, `${name}: what the attack printed`).toContain('attack refused')

@@ -84,7 +84,7 @@ export async function answer(handle: any, url: string) {
 const other = (db: string) => `async (_: any, url: string) => { const u = new URL(url); u.pathname = '/${db}'; const c = new pg.Client({ connectionString: u.toString() }); await c.connect(); try { await c.query('create table pwned (v int)') } finally { await c.end() } }`
 
 /** Attack kata name → the service its suite uses and the submission's code. */
-export const SERVICE_ATTACKS: Record<string, { service: 'postgres' | 'redis' | 'rabbitmq'; code: string }> = {
+export const SERVICE_ATTACKS: Record<string, { service: 'postgres' | 'redis' | 'rabbitmq'; code: string; gated?: true }> = {
   'pg-copy-to-program': { service: 'postgres', code: attempt('postgres', '', [`(pool: any) => pool.query("copy (select 1) to program 'touch ${PROGRAM_MARK}'")`]) },
   'pg-event-trigger': {
     service: 'postgres',
@@ -100,6 +100,42 @@ export const SERVICE_ATTACKS: Record<string, { service: 'postgres' | 'redis' | '
   'redis-flushall': {
     service: 'redis',
     code: attempt('redis', "import { Redis } from 'ioredis'", ["(c: any) => c.call('FLUSHALL')", "(c: any) => c.call('FLUSHDB')", `async (_: any, url: string) => { const r = new Redis(url, { maxRetriesPerRequest: 0 }); try { await r.del('${CANARY_KEY}') ; await r.set('${CANARY_KEY}', 'pwned') } finally { r.disconnect() } }`]),
+  },
+  // The machine's own admin logins (trust on 127.0.0.1, `default` without a password,
+  // guest/guest) and the host's other ports: only the service gate of a grading user's own
+  // network namespace stops these (`gated`: a grader that is not root cannot defend them).
+  'pg-admin-login': {
+    service: 'postgres',
+    gated: true,
+    code: attempt('postgres', "import pg from 'pg'", [
+      "async () => { const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' }); await c.connect(); try { await c.query('create table pwned (v int)') } finally { await c.end() } }",
+      "async () => { const c = new pg.Client({ connectionString: 'postgres://postgres@localhost:5432/template1' }); await c.connect(); try { await c.query('create table pwned (v int)') } finally { await c.end() } }",
+      "async () => { const c = new pg.Client({ host: '/var/run/postgresql', user: 'postgres', database: 'postgres' }); await c.connect(); try { await c.query('create table pwned (v int)') } finally { await c.end() } }",
+      "async (_: any, url: string) => { const u = new URL(url); u.password = 'guessed'; const c = new pg.Client({ connectionString: u.toString() }); await c.connect(); await c.end() }",
+    ]),
+  },
+  'redis-default-user': {
+    service: 'redis',
+    gated: true,
+    code: attempt('redis', "import { Redis } from 'ioredis'", [
+      `async () => { const r = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 0, retryStrategy: () => null }); r.on('error', () => {}); try { await r.set('${CANARY_KEY}', 'pwned') } finally { r.disconnect() } }`,
+      `async (_: any, url: string) => { const u = new URL(url); u.username = 'default'; const r = new Redis(u.toString(), { maxRetriesPerRequest: 0, retryStrategy: () => null }); r.on('error', () => {}); try { await r.set('${CANARY_KEY}', 'pwned') } finally { r.disconnect() } }`,
+      `async (_: any, url: string) => { const r = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null }); r.on('error', () => {}); try { await r.call('RESET'); await r.set('${CANARY_KEY}', 'pwned') } finally { r.disconnect() } }`,
+      `async (_: any, url: string) => { const r = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null }); r.on('error', () => {}); try { await r.call('HELLO', '2', 'AUTH', 'default', 'x'); await r.set('${CANARY_KEY}', 'pwned') } finally { r.disconnect() } }`,
+    ]),
+  },
+  'rabbit-guest': {
+    service: 'rabbitmq',
+    gated: true,
+    code: attempt('rabbitmq', "import amqp from 'amqplib'", [
+      `async () => { const c = await amqp.connect('amqp://guest:guest@127.0.0.1:5672'); try { const ch = await c.createChannel(); await ch.deleteQueue('${CANARY_QUEUE}') } finally { await c.close().catch(() => {}) } }`,
+      `async (_: any, url: string) => { const u = new URL(url); u.username = 'guest'; u.password = 'guest'; const c = await amqp.connect(u.toString()); await c.close().catch(() => {}) }`,
+    ]),
+  },
+  'host-other-ports': {
+    service: 'rabbitmq',
+    gated: true,
+    code: attempt('rabbitmq', "import net from 'node:net'", [15672, 3306, 1883, 22].map((port) => `() => new Promise((ok, no) => { const s = net.connect(${port}, '127.0.0.1', () => { s.destroy(); ok(0) }); s.on('error', no) })`)),
   },
   'rabbit-delete-queue': {
     service: 'rabbitmq',
