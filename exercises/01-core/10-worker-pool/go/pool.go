@@ -1,0 +1,23 @@
+// Package pool runs a function over many items from a bounded number of goroutines.
+package pool
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrWorkers is the error of a Map asked for fewer than one worker.
+var ErrWorkers = errors.New("pool: workers must be at least 1")
+
+// Map calls work for every item from at most workers goroutines at once and
+// returns the results in the order of items: result i belongs to items[i].
+//
+// A worker that finishes takes the next item at once. The first error work
+// returns cancels the context the other calls got (its cause is that error), no
+// item starts after it, and Map returns it. When ctx ends, Map stops the same way
+// and returns context.Cause(ctx). Either way Map returns only after every
+// goroutine it started has returned.
+func Map[T, R any](ctx context.Context, items []T, workers int, work func(ctx context.Context, item T) (R, error)) ([]R, error) {
+	// TODO: start the workers, hand them the items, collect the results (see README.md).
+	return nil, nil
+}

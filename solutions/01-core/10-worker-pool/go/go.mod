@@ -1,0 +1,3 @@
+module roadmap/core/worker-pool
+
+go 1.25
