@@ -1,6 +1,7 @@
 // Runs in the test worker before each suite, with the learner's code not yet loaded.
 import { afterAll, beforeEach, expect, inject, vi } from 'vitest'
 import './provided.ts'
+import { TAMPER_ERROR_NAME } from './errors.ts'
 import { freezeGrading } from './worker-integrity.ts'
 
 // The kata's budget becomes the test timeout, so a promise that never settles fails as
@@ -65,7 +66,8 @@ afterAll(() => {
   if (Object.is !== nativeIs || Object.is(1, 2)) broken.push('Object.is was replaced')
   if (broken.length) {
     const err = new Error(`the test framework was tampered with (${broken.join('; ')}): this run does not count`)
-    err.name = 'TamperingError'
+    // The name the runner reads across the worker boundary (errors.ts, both sides).
+    err.name = TAMPER_ERROR_NAME
     throw err
   }
 })
