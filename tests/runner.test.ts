@@ -1,8 +1,15 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import amqp from 'amqplib'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCatalog } from '../src/catalog/load.ts'
 import { SuiteRunner } from '../src/runner/suite-runner.ts'
-import { submissionTarget } from '../src/runner/target.ts'
+import { solutionsTarget, submissionTarget } from '../src/runner/target.ts'
 import type { Kata } from '../src/catalog/types.ts'
-import { catalog, submission } from './helpers.ts'
+import { SERVICES } from '../src/services/catalog.ts'
+import { probe } from '../src/services/probe.ts'
+import { catalog, roomyDemoRoot, submission } from './helpers.ts'
 
 // One runner per target folder, as in a session; the start kata, given a 5 s budget here
 // (the watchdog reads the budget of the kata it is handed).
@@ -100,6 +107,55 @@ describe('services in the runner', () => {
       expect(r.message).toMatch(/redis-server --daemonize yes/)
     } finally {
       await runner.close()
+    }
+  })
+})
+
+const LOCAL = { redis: SERVICES.redis.localUrl, rabbitmq: SERVICES.rabbitmq.localUrl }
+const brokersUp = (await Promise.all([probe('redis', LOCAL.redis), probe('rabbitmq', LOCAL.rabbitmq)]).then(() => true, () => false))
+
+describe.runIf(brokersUp)('what a run leaves on the services', () => {
+  it('is removed after the verdict, before the next run starts: Redis keys under the run prefix, the queues the suite named', { timeout: 120_000 }, async () => {
+    const root = roomyDemoRoot()
+    const dir = join(root, 'harness/00-demo/01-add')
+    writeFileSync(join(dir, 'kata.yaml'), 'id: demo/add\ntitle: { en: Add, ru: Сложение }\ntopics: [start.loop]\nservices: [redis, rabbitmq]\nfiles: [add.ts]\nbudgetMs: 20000\nhints: [{ en: a, ru: а }, { en: b, ru: б }]\n')
+    // The suite leaves a key and a durable queue, and says where (its output).
+    writeFileSync(
+      join(dir, 'kata.test.ts'),
+      `import { expect, it } from 'vitest'
+import { useRedis } from '#support/redis'
+import { useRabbit } from '#support/rabbitmq'
+import { add } from '@kata/demo/add'
+const redis = useRedis()
+const mq = useRabbit()
+it('adds and leaves things behind', async () => {
+  await redis.client().set('sum', String(add(2, 3)))
+  const q = mq.queue('left')
+  await (await mq.channel()).assertQueue(q, { durable: true })
+  console.log('LEFT ' + redis.prefix + ' ' + q)
+  expect(add(2, 3)).toBe(5)
+})
+`,
+    )
+    const cat = loadCatalog(root)
+    const k = cat.byId.get('demo/add')!
+    const runner = await SuiteRunner.create({ catalog: cat, services: { urls: { ...LOCAL }, problem: () => undefined } }, solutionsTarget(cat))
+    const admin = new Redis(LOCAL.redis)
+    const broker = await amqp.connect(LOCAL.rabbitmq)
+    try {
+      const first = await runner.run(k)
+      expect(first.verdict, first.message).toBe('pass')
+      const [, prefix, queue] = /LEFT (\S+) (\S+)/.exec(first.output ?? '') ?? []
+      expect(prefix && queue, first.output).toBeTruthy()
+      expect((await runner.run(k)).verdict).toBe('pass')
+      expect(await admin.keys(`${prefix}*`), 'keys of the first run').toEqual([])
+      const ch = await broker.createChannel()
+      ch.on('error', () => undefined)
+      await expect(ch.checkQueue(queue!), 'the first run\'s queue').rejects.toThrow(/404|NOT_FOUND/)
+    } finally {
+      await runner.close()
+      admin.disconnect()
+      await broker.close().catch(() => undefined)
     }
   })
 })
