@@ -1,0 +1,3 @@
+package slugs
+
+// TODO: give the package its doc comment (see README.md).

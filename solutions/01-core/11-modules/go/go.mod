@@ -1,0 +1,3 @@
+module roadmap/core/slugs
+
+go 1.22
