@@ -153,11 +153,15 @@ func TestFetchAll(t *testing.T) {
 		}
 	})
 
-	t.Run("no keys", func(t *testing.T) {
+	t.Run("no keys and one key", func(t *testing.T) {
 		t.Parallel()
 		values, err := FetchAll(nil, func(string) (string, error) { return "", errors.New("called") })
 		if len(values) != 0 || err != nil {
 			t.Errorf("FetchAll(nil) = %q, %v, want [], <nil>", values, err)
+		}
+		values, err = FetchAll([]string{"x"}, func(key string) (string, error) { return strings.ToUpper(key), nil })
+		if len(values) != 1 || values[0] != "X" || err != nil {
+			t.Errorf("FetchAll([x]) = %q, %v, want [X], <nil>", values, err)
 		}
 	})
 }
