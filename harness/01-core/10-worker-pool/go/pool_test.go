@@ -143,12 +143,12 @@ func TestMap(t *testing.T) {
 		}
 	})
 
-	t.Run("no items: an empty result", func(t *testing.T) {
+	t.Run("no items: an empty, non-nil result", func(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
 			got, err := Map(context.Background(), []int{}, 4, newProbe(nil, -1).work)
-			if err != nil || len(got) != 0 {
-				t.Errorf("Map(no items, 4 workers) = %q, %v; want [], nil", got, err)
+			if err != nil || got == nil || len(got) != 0 {
+				t.Errorf("Map(no items, 4 workers) = %#v, %v; want []string{}, nil: an empty slice, not nil (encoding/json writes a nil slice as null, an empty one as [])", got, err)
 			}
 		})
 	})
