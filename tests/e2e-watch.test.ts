@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { benchWorkspace } from '../bench/workspace.ts'
 import { loadCatalogLenient } from '../src/catalog/load.ts'
+import { findGo } from '../src/runner/go/toolchain.ts'
 import { pristineExercises, ROOT } from './helpers.ts'
 
 // The real CLI in a real terminal: tmux runs `roadmap watch`, we type and read the screen.
@@ -100,6 +101,31 @@ describe.runIf(hasTmux)('roadmap watch in a terminal', () => {
       tmux('send-keys', '-t', session, 'q')
     })
   }
+
+  // The Go track: `go test -race` per save. The first -race build of a cold cache takes
+  // minutes on a busy machine, so every wait is generous and waits for text, never for time.
+  it.runIf(!!findGo())('solves start in Go: watch --track go, a failing save, a passing save', { timeout: 900_000 }, async () => {
+    dir = smallWorkspace(['00-start'])
+    const kata = join(dir, 'exercises', '00-start', '01-first-verdict', 'go', 'greet.go')
+    const cmd = `cd ${dir} && env -u CI TERM=xterm-256color ${process.execPath} ${join(ROOT, 'bin/roadmap.js')} watch --track go --lang en`
+    tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '40', cmd)
+    const show = (what: string, s: string) => process.stdout.write(`\n--- ${what} (Go) ---\n${s}\n`)
+    // The header names the track; the panel points at the Go file.
+    const starter = await waitFor(/Failing test 1 of 6: TestGreet > greets_a_person_by_name/, 600_000)
+    expect(starter).toMatch(/roadmap · Go track/)
+    expect(starter).toContain('exercises/00-start/01-first-verdict/go/greet.go')
+    // A failing save: the name used as given, so the spaces around it stay.
+    copyFileSync(join(ROOT, 'harness', '00-start', '01-first-verdict', 'go-mutants', 'no-trim', 'greet.go'), kata)
+    const failing = await waitFor(/greet_test\.go:\d+: Greet\("  Linus "\) = "Hello,   Linus !", want "Hello, Linus!"/, 300_000)
+    expect(failing).toMatch(/✗ failed · 3\/6 tests/)
+    show('a failing save', failing)
+    copyFileSync(join(ROOT, 'solutions', '00-start', '01-first-verdict', 'go', 'greet.go'), kata)
+    const passed = await waitFor(/Passed! Press n for the next kata/, 300_000)
+    expect(passed).toMatch(/✓ passed · 6\/6 tests/)
+    expect(passed).toMatch(/1\/1 katas passed/)
+    show('a passing save', passed)
+    tmux('send-keys', '-t', session, 'q')
+  })
 })
 
 /** A checkout holding only some chapters (check-all over them stays quick), code and dependencies linked. */
