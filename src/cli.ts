@@ -17,7 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
 const program = new Command('roadmap')
-  .description('Backend katas in TypeScript, graded against real PostgreSQL, Redis and RabbitMQ')
+  .description('Backend katas in TypeScript or Go, graded against real PostgreSQL, Redis and RabbitMQ')
   .version(pkg.version, '-V, --version', 'the version of roadmap')
   .option('--root <dir>', 'the roadmap checkout (default: the nearest folder with harness/ and exercises/)')
   .addOption(new Option('--lang <lang>', 'interface language (default: from the locale)').choices(['en', 'ru']))

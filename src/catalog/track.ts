@@ -31,5 +31,5 @@ export function trackCatalog(catalog: Catalog, track: Track): Catalog {
 /** A kata as the Go track sees it: its Go files and budget (its TypeScript mutants are not the Go track's). */
 function goView(kata: Kata, index: number): Kata {
   const go = kata.go!
-  return { ...kata, index, files: go.files.map((f) => `${GO_DIR}/${f}`), budgetMs: go.budgetMs, mutants: [], alternatives: [] }
+  return { ...kata, index, files: go.files.map((f) => `${GO_DIR}/${f}`), statementDir: `${kata.dir}/${GO_DIR}`, budgetMs: go.budgetMs, mutants: [], alternatives: [] }
 }

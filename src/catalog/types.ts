@@ -13,6 +13,8 @@ export interface Kata extends KataMeta {
   metaFile: string
   /** Absolute path of the hidden suite. */
   suiteFile: string
+  /** Folder of the statement below exercises/ when it is not `dir`: the Go track's is `<dir>/go`. */
+  statementDir?: string
 }
 
 export interface Chapter extends Omit<ChapterMeta, 'katas'> {

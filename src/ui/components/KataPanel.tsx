@@ -70,7 +70,7 @@ export function KataPanel({ kata, chapterTitle, root, result, running, lang, hin
         })}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {m.ui.statement}: {join('exercises', kata.dir, lang === 'ru' ? 'README.ru.md' : 'README.md')}
+        {m.ui.statement}: {join('exercises', kata.statementDir ?? kata.dir, lang === 'ru' ? 'README.ru.md' : 'README.md')}
       </Text>
       {running ? (
         // The old verdict goes: what is on screen while a run is in progress is that run.
