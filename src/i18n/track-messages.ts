@@ -1,5 +1,7 @@
-import type { Track } from '../catalog/track.ts'
 import type { Lang } from './lang.ts'
+
+/** catalog/track.ts's Track, spelled here: i18n imports nothing from the catalog (the catalog imports i18n). */
+type Track = 'ts' | 'go'
 
 const names: Record<Track, string> = { ts: 'TypeScript', go: 'Go' }
 
