@@ -63,6 +63,9 @@ func TestClone(t *testing.T) {
 		t.Parallel()
 		c := sample()
 		cp := Clone(c)
+		if !reflect.DeepEqual(cp.Lines, c.Lines) {
+			t.Errorf("Clone(%+v).Lines = %+v, want the cart's lines %+v", c, cp.Lines, c.Lines)
+		}
 		cp.Lines = append(cp.Lines, Line{SKU: "pear", Qty: 1, PriceCents: 70})
 		unchanged(t, "Clone(c) and an append to copy.Lines", c)
 	})
@@ -111,8 +114,12 @@ func TestAddLine(t *testing.T) {
 		t.Run("does not change the cart it was given: "+c.about, func(t *testing.T) {
 			t.Parallel()
 			mine := sample()
-			if _, err := AddLine(mine, c.line); err != nil {
+			got, err := AddLine(mine, c.line)
+			if err != nil {
 				t.Fatalf("AddLine(cart, %+v) returned error %v, want none", c.line, err)
+			}
+			if !reflect.DeepEqual(got.Lines, c.want) {
+				t.Errorf("AddLine(cart, %+v).Lines = %+v, want %+v in a new cart", c.line, got.Lines, c.want)
 			}
 			unchanged(t, "AddLine", mine)
 		})
@@ -176,7 +183,10 @@ func TestWithCoupon(t *testing.T) {
 	})
 	t.Run("does not change the cart it was given", func(t *testing.T) {
 		mine := sample()
-		WithCoupon(mine, "WINTER")
+		got := WithCoupon(mine, "WINTER")
+		if !got.Coupons["WINTER"] {
+			t.Errorf(`WithCoupon(cart, "WINTER").Coupons = %v, want WINTER in the new cart`, got.Coupons)
+		}
 		unchanged(t, `WithCoupon(cart, "WINTER")`, mine)
 	})
 	t.Run("works on a cart whose Coupons map is nil", func(t *testing.T) {
@@ -191,12 +201,22 @@ func TestWithCoupon(t *testing.T) {
 }
 
 func TestTotals(t *testing.T) {
+	t.Run("an empty cart has nothing, a cart of one line has its units", func(t *testing.T) {
+		t.Parallel()
+		// Paired with a cart of one line: a Totals that always returns 0, 0 is no answer.
+		if units, cents := Totals(Cart{}); units != 0 || cents != 0 {
+			t.Errorf("Totals(Cart{}) = %d, %d, want 0 units, 0 cents", units, cents)
+		}
+		one := Cart{Lines: []Line{{"pear", 3, 70}}}
+		if units, cents := Totals(one); units != 3 || cents != 210 {
+			t.Errorf("Totals(%+v) = %d, %d, want 3 units, 210 cents", one, units, cents)
+		}
+	})
 	cases := []struct {
 		about        string
 		cart         Cart
 		units, cents int
 	}{
-		{"an empty cart", Cart{}, 0, 0},
 		{"one line", sample(), 2, 100},
 		{"two lines", Cart{Lines: []Line{{"apple", 2, 50}, {"pear", 3, 70}}}, 5, 310},
 	}

@@ -43,7 +43,7 @@ func funded(t *testing.T) *Wallet {
 }
 
 func TestWallet(t *testing.T) {
-	t.Run("a zero Wallet is empty", func(t *testing.T) {
+	t.Run("a zero Wallet is empty and ready to use", func(t *testing.T) {
 		t.Parallel()
 		var w Wallet
 		if got := w.Balance(); got != 0 {
@@ -51,6 +51,12 @@ func TestWallet(t *testing.T) {
 		}
 		if got := w.History(); len(got) != 0 {
 			t.Errorf("History() of a zero Wallet = %v, want none", got)
+		}
+		if err := w.Deposit(7); err != nil {
+			t.Fatalf("Deposit(7) on a zero Wallet = %v, want no error: the zero value is a wallet ready to use", err)
+		}
+		if got, want := w.History(), []Entry{{"deposit", 7}}; w.Balance() != 7 || !reflect.DeepEqual(got, want) {
+			t.Errorf("after Deposit(7) on a zero Wallet Balance() = %d, History() = %v, want 7 and %v", w.Balance(), got, want)
 		}
 	})
 	t.Run("Deposit and Withdraw change the wallet", func(t *testing.T) {
@@ -152,21 +158,37 @@ func TestMethodValues(t *testing.T) {
 		if _, ok := any(Wallet{}).(depositor); ok {
 			t.Errorf("a Wallet value has Deposit in its method set, want it only on *Wallet: a Deposit with a value receiver adds to a copy")
 		}
+		w := &Wallet{}
+		if d, ok := any(w).(depositor); ok {
+			if err := d.Deposit(6); err != nil || w.Balance() != 6 {
+				t.Errorf("var d depositor = w; d.Deposit(6) = %v, w.Balance() = %d, want no error and 6: a Deposit through an interface must reach the wallet the pointer points to", err, w.Balance())
+			}
+		}
 	})
 }
 
 func TestNilWallet(t *testing.T) {
 	var w *Wallet
-	t.Run("Balance of a nil *Wallet is 0", func(t *testing.T) {
+	t.Run("Balance of a nil *Wallet is 0, of a funded one its balance", func(t *testing.T) {
 		var got int
 		if noPanic(t, "Balance() on a nil *Wallet", func() { got = w.Balance() }) && got != 0 {
 			t.Errorf("Balance() on a nil *Wallet = %d, want 0", got)
 		}
+		// A zero balance is also what a Balance that ignores the wallet returns: compare with a funded one.
+		if got := funded(t).Balance(); got != 12 {
+			t.Errorf("Balance() of a wallet after Deposit(10), Deposit(5), Withdraw(3) = %d, want 12", got)
+		}
 	})
-	t.Run("History of a nil *Wallet is empty", func(t *testing.T) {
+	t.Run("History of a nil *Wallet is empty, of a used one its entries", func(t *testing.T) {
 		var got []Entry
 		if noPanic(t, "History() on a nil *Wallet", func() { got = w.History() }) && len(got) != 0 {
 			t.Errorf("History() on a nil *Wallet = %v, want none", got)
+		}
+		// No history is also what a History that ignores the wallet returns: compare with a wallet that has one.
+		one := &Wallet{}
+		_ = one.Deposit(9)
+		if got, want := one.History(), []Entry{{"deposit", 9}}; !reflect.DeepEqual(got, want) {
+			t.Errorf("History() of a wallet after Deposit(9) = %v, want %v", got, want)
 		}
 	})
 	t.Run("Deposit and Withdraw on a nil *Wallet return ErrNoWallet", func(t *testing.T) {

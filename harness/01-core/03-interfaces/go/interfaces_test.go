@@ -123,11 +123,16 @@ func TestDescribe(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	t.Run("a valid signup returns a nil error", func(t *testing.T) {
+	t.Run("a valid signup returns a nil error, the same signup at 17 does not", func(t *testing.T) {
 		t.Parallel()
-		s := Signup{Email: "ada@example.com", Age: 36}
+		s := Signup{Email: "ada@example.com", Age: 18}
 		if err := Validate(s); err != nil {
 			t.Errorf("Validate(%+v) = %v (a %T), want nil: an error interface that holds a nil *ValidationError is not nil, return a literal nil", s, err, err)
+		}
+		// A nil error is also what a Validate that checks nothing returns.
+		s.Age = 17
+		if err := Validate(s); err == nil {
+			t.Errorf("Validate(%+v) = nil, want an error: 17 is under 18", s)
 		}
 	})
 	cases := []struct {

@@ -102,18 +102,24 @@ func TestStatsStore(t *testing.T) {
 func TestReadOnly(t *testing.T) {
 	t.Run("a ReadOnly value is a Store", func(t *testing.T) {
 		t.Parallel()
-		if _, ok := any(ReadOnly{Store: seeded()}).(Store); !ok {
-			t.Errorf("ReadOnly{Store: s}.(Store) fails, want a ReadOnly value to be a Store: give its methods value receivers")
+		s, ok := any(ReadOnly{Store: seeded()}).(Store)
+		if !ok {
+			t.Fatalf("ReadOnly{Store: s}.(Store) fails, want a ReadOnly value to be a Store: give its methods value receivers")
+		}
+		if err := s.Set("a", "changed"); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("a ReadOnly used as a Store: Set(a, changed) = %v, want ErrReadOnly", err)
 		}
 	})
-	t.Run("Get and Keys pass through", func(t *testing.T) {
+	t.Run("Get and Keys pass through and show no refused write", func(t *testing.T) {
 		t.Parallel()
 		r := ReadOnly{Store: seeded()}
+		_ = r.Set("a", "changed")
+		_ = r.Delete("b")
 		if v, ok := r.Get("a"); v != "1" || !ok {
-			t.Errorf("Get(a) through ReadOnly = %q, %v, want \"1\", true", v, ok)
+			t.Errorf("Get(a) through ReadOnly after a refused Set(a, changed) = %q, %v, want \"1\", true", v, ok)
 		}
 		if got, want := r.Keys(), []string{"a", "b"}; !reflect.DeepEqual(got, want) {
-			t.Errorf("Keys() through ReadOnly = %v, want %v", got, want)
+			t.Errorf("Keys() through ReadOnly after a refused Delete(b) = %v, want %v: a method you do not redefine is the inner store's, promoted", got, want)
 		}
 	})
 	t.Run("Set is refused and does not reach the inner store", func(t *testing.T) {
