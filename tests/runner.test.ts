@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../src/catalog/load.ts'
 import { SuiteRunner } from '../src/runner/suite-runner.ts'
+import { STARVED_CAP } from '../src/runner/watchdog.ts'
 import { solutionsTarget, submissionTarget } from '../src/runner/target.ts'
 import type { Kata } from '../src/catalog/types.ts'
 import { SERVICES } from '../src/services/catalog.ts'
@@ -75,12 +76,13 @@ describe('watchdog', () => {
   })
   afterAll(() => runner.close())
 
-  it('ends a synchronous infinite loop inside a called function within budget + 1 s, and the instance runs on', { timeout: 20_000 }, async () => {
+  it('ends a synchronous infinite loop inside a called function at its budget (plus the time a busy machine kept it from a CPU), and the instance runs on', { timeout: 40_000 }, async () => {
     const t0 = performance.now()
     const r = await runner.run(kata)
     const ms = performance.now() - t0
     expect(r.verdict).toBe('timeout')
-    expect(ms).toBeLessThan(kata.budgetMs + 1000)
+    // The budget is the worker's own time: standing in the run queue behind other programs is given back, up to the cap.
+    expect(ms).toBeLessThan(kata.budgetMs * STARVED_CAP + 1000)
     expect(r.message).toMatch(/longer than its budget of 5\.0 s/)
     // Same instance, same target: fix the file and run again.
     submission(kata, { 'greet.ts': solution }, loopDir)
@@ -89,10 +91,11 @@ describe('watchdog', () => {
     expect(again.verdict).toBe('pass')
   })
 
-  it('ends a loop at import time within budget + 1 s', { timeout: 20_000 }, async () => {
+  it('ends a loop at import time at its budget (plus the time a busy machine kept it from a CPU)', { timeout: 40_000 }, async () => {
     const { result, ms } = await runOn({ 'greet.ts': 'while (true) {}\nexport const greet = (n: string) => n\n' })
     expect(result.verdict).toBe('timeout')
-    expect(ms).toBeLessThan(kata.budgetMs + 1000)
+    // The budget is the worker's own time: standing in the run queue behind other programs is given back, up to the cap.
+    expect(ms).toBeLessThan(kata.budgetMs * STARVED_CAP + 1000)
   })
 })
 

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import type { Vitest } from 'vitest/node'
 
+/** How much wall time a starved run may take, as a multiple of its budget. */
+export const STARVED_CAP = 4
+
 /**
  * Ends a run that outlives its budget. A synchronous infinite loop never yields, so
  * one cancel waits forever; a second cancel makes Vitest kill the worker. The
@@ -14,19 +17,36 @@ export class Watchdog {
 
   constructor(private readonly vitest: Vitest) {}
 
-  /** `group`: the worker's process group, measured when the budget runs out. */
+  /**
+   * `group`: the worker's process group (its leader is the worker), measured when the budget
+   * runs out. The budget counts the time the worker had a CPU or waited on something else,
+   * not the time it stood in the run queue of a busy machine: a verdict must not change
+   * because other programs ran (issue 16). A starved run gets that time back, up to
+   * STARVED_CAP × the budget of wall time; a hang (no CPU wanted) ends at the budget.
+   */
   arm(budgetMs: number, group?: () => number | undefined) {
     this.fired = false
     this.memoryMbAtFire = undefined
-    this.timers.push(
-      setTimeout(() => {
-        this.fired = true
-        const pgid = group?.()
-        this.memoryMbAtFire = pgid ? groupRssMb(pgid) : undefined
-        void this.vitest.cancelCurrentRun('keyboard-input')
-        this.timers.push(setTimeout(() => void this.vitest.cancelCurrentRun('keyboard-input'), 150))
-      }, budgetMs),
-    )
+    const started = Date.now()
+    const atArm = group?.()
+    const delayAtArm = atArm ? runQueueDelayMs(atArm) : undefined
+    const fire = () => {
+      this.fired = true
+      const pgid = group?.()
+      this.memoryMbAtFire = pgid ? groupRssMb(pgid) : undefined
+      void this.vitest.cancelCurrentRun('keyboard-input')
+      this.timers.push(setTimeout(() => void this.vitest.cancelCurrentRun('keyboard-input'), 150))
+    }
+    const check = () => {
+      const pid = group?.()
+      const delay = pid ? runQueueDelayMs(pid) : undefined
+      const starved = delay === undefined ? 0 : delay - (pid === atArm ? (delayAtArm ?? 0) : 0)
+      const wall = Date.now() - started
+      const left = budgetMs - (wall - starved)
+      if (left > 20 && wall + left < budgetMs * STARVED_CAP) this.timers.push(setTimeout(check, left))
+      else fire()
+    }
+    this.timers.push(setTimeout(check, budgetMs))
   }
 
   disarm() {
@@ -59,4 +79,17 @@ export function groupRssMb(pgid: number): number | undefined {
     return undefined
   }
   return (pages * 4096) / (1 << 20)
+}
+
+/**
+ * How long a process's main thread stood in the run queue (runnable, no CPU free), in ms,
+ * from /proc/<pid>/schedstat; undefined where the kernel does not keep it.
+ */
+export function runQueueDelayMs(pid: number): number | undefined {
+  try {
+    const delayNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1])
+    return Number.isFinite(delayNs) ? delayNs / 1e6 : undefined
+  } catch {
+    return undefined
+  }
 }
