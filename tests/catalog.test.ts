@@ -122,6 +122,7 @@ describe('a third-party catalog', () => {
     for (const side of ['harness', 'exercises', 'solutions']) cpSync(join(fixture, side), join(root, side), { recursive: true })
     // No node_modules, no package.json, no support folder: only the catalog itself.
     writeFileSync(join(root, 'harness/00-demo/02-greet/kata.test.ts'), "import { expect, it } from 'vitest'\nimport { serviceUrl } from '#support/services'\nimport { greet } from '@kata/demo/greet'\nit('greets', () => { expect(typeof serviceUrl).toBe('function'); expect(greet('Ada')).toBe('Hi, Ada') })\n")
+    writeFileSync(join(root, 'harness/00-demo/02-greet/tests.ru.yaml'), 'names:\n  greets: приветствует\n')
     const out = execFileSync(process.execPath, [join(ROOT, 'bin/roadmap.js'), 'verify', '--root', root], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
     expect(out).toMatch(/3 sound, 0 broken/)
   })

@@ -13,7 +13,7 @@ const SECRET = 'ghp_roadmapTestSecret123'
 let root = ''
 beforeAll(() => {
   root = demoRoot()
-  // The demo katas' 3 s budgets are for a quiet machine; a busy one (parallel test files,
+  // The demo katas' 10 s budgets are for a quiet machine; a busy one (parallel test files,
   // other jobs) must not turn an honest kata into a timeout here.
   for (const slug of ['01-add', '02-greet', '03-double']) {
     const yaml = join(root, 'harness/00-demo', slug, 'kata.yaml')
