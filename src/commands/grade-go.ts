@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Kata } from '../catalog/types.ts'
 import { EXIT, type ExitCode } from '../errors.ts'
-import { OutDirError, prepareOutDir } from '../grading/out-dir.ts'
+import { prepareOutDir } from '../grading/out-dir.ts'
 import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
 import { trackMessages } from '../i18n/track-messages.ts'
@@ -34,13 +34,7 @@ export async function gradeGoCommand(ctx: Context, dir: string, katas: Kata[], o
   if (!opts.unsafeSameUser && process.env.ROADMAP_UNSAFE_SAME_USER !== '1') throw new UserError(t.gradeUnsafe)
   if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(g.noExercises(dir))
   const minScore = opts.minScore === undefined ? 100 : Number(opts.minScore)
-  let outDir: string
-  try {
-    outDir = prepareOutDir(opts.out ?? 'roadmap-results')
-  } catch (err) {
-    if (err instanceof OutDirError) throw new UserError(err.message)
-    throw err
-  }
+  const outDir = prepareOutDir(opts.out ?? 'roadmap-results')
   const started = new Date()
   const t0 = performance.now()
   const target = submissionTarget(realpathSync(resolve(dir)))

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kata } from '../catalog/types.ts'
 import { holdExitCode } from '../grading/exit-status.ts'
-import { OutDirError, prepareOutDir, prepareSubDir, writeFileAtomic } from '../grading/out-dir.ts'
+import { prepareOutDir, prepareSubDir, writeFileAtomic } from '../grading/out-dir.ts'
 import { parseShard, shardKatas } from '../grading/shard.ts'
 import { text } from '../i18n/lang.ts'
 import { messages } from '../i18n/messages.ts'
@@ -71,14 +71,8 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
   if (ctx.track === 'go') return gradeGoCommand(ctx, dir, katas, opts)
   const isolation = chooseIsolation(ctx, opts)
   const jobs = opts.jobs ? Number(opts.jobs) : undefined
-  let outDir: string
-  try {
-    // Made (or checked) before any graded code runs: graded code cannot plant it.
-    outDir = prepareOutDir(opts.out ?? 'roadmap-results')
-  } catch (err) {
-    if (err instanceof OutDirError) throw new UserError(err.message)
-    throw err
-  }
+  // Made (or checked) before any graded code runs: graded code cannot plant it (OutDirError is a usage error).
+  const outDir = prepareOutDir(opts.out ?? 'roadmap-results')
   if (opts.many) return gradeMany(ctx, dir, katas, outDir, jobs, opts, isolation)
 
   if (!existsSync(join(resolve(dir), 'exercises'))) throw new UserError(g.noExercises(dir))

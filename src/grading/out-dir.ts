@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { UserError } from '../errors.ts'
 
-/** A report folder the grader cannot trust (a planted link, someone else's folder). */
-export class OutDirError extends Error {
+/** A report folder the grader cannot trust (a planted link, someone else's folder): a usage error. */
+export class OutDirError extends UserError {
   override name = 'OutDirError'
 }
 
