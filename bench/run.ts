@@ -14,6 +14,8 @@ import { coldStartWithContainers } from './containers.ts'
 import { binPath, startupToFirstVerdict } from './startup.ts'
 import { percentile, round, summary } from './stats.ts'
 import { floorSaves } from './floor.ts'
+import { goSaves } from './go-saves.ts'
+import { findGo } from '../src/runner/go/toolchain.ts'
 import { CLASS_KATAS, gradeManyRun, gradeRun, verifyRun } from './verify-grade.ts'
 import { vitestWatchSaves } from './watch-baseline.ts'
 import { benchWorkspace } from './workspace.ts'
@@ -66,6 +68,15 @@ for (const [label, kata] of subjects) {
   saves[label]!.spawn = summary(spawnSaves(dir, kata, urls, SPAWN_SAVES))
 }
 
+// The Go track: start's Go version, graded as roadmap grades it, beside plain `go test`.
+const goKata = catalog.byId.get('start/first-verdict')
+let go: { roadmap: ReturnType<typeof summary>; plain: ReturnType<typeof summary> } | undefined
+if (findGo() && goKata?.go) {
+  log('Go track: save → verdict vs plain go test -race -json')
+  const t = await goSaves(dir, goKata, Math.max(4, Math.round(SAVES / 3)))
+  go = { roadmap: summary(t.roadmap), plain: summary(t.plain) }
+}
+
 log('start-up to first verdict')
 const startups: number[] = []
 for (let i = 0; i < 5; i++) startups.push(await startupToFirstVerdict(dir, bin))
@@ -94,6 +105,7 @@ const results = {
   saves: SAVES,
   saveToVerdict: saves,
   floor,
+  go,
   gradeMany,
   startupMs: { runs: startups.map(round), p50: round(percentile(startups, 50)) },
   rssMb: rss,
@@ -112,7 +124,9 @@ const rows = [
     ([label, s]) =>
       `| ${label} (\`${s.kata}\`) | ${s.engine.p50} ms | ${s.engine.p95} ms | ${q(s.engine)} | ${(s.engine.p50 / floor.p50).toFixed(2)} | ${s.vitestWatch?.p50 ?? '–'} ms | ${x(s.engine.p50, s.vitestWatch?.p50)} | ${s.spawn?.p50 ?? '–'} ms | ${x(s.engine.p50, s.spawn?.p50)} |`,
   ),
-  '| Go save → verdict vs plain `go test -json` | not measured: TODO, a `go`-track WatchEngine over a Go kata beside `go test -race -json -count=1` of the same package (the Go track reached the watch engine while this bench was being written) | | | | | | | |',
+  go
+    ? `| Go: \`start/first-verdict\` (vs plain \`go test -race -json\` of the same package: ${go.plain.p50} ms p50, ${(go.roadmap.p50 / go.plain.p50).toFixed(2)} ×) | ${go.roadmap.p50} ms | ${go.roadmap.p95} ms | ${q(go.roadmap)} | – | – | – | – | – |`
+    : '| Go save → verdict | not measured: no Go toolchain | | | | | | | |',
 ]
 // Issue 21's targets, each a ratio within this run.
 const ok = (held: boolean) => (held ? '✓' : '✗')
@@ -125,6 +139,7 @@ const targets: { name: string; values: number[]; limit: number; atLeast?: boolea
   { name: 'no-service kata ≤ 1.3 × the floor (p50)', values: [noService ? noService.p50 / floor.p50 : NaN], limit: 1.3 },
 ]
 const targetRows = targets.map(({ name, values, limit, atLeast }) => `| ${name} | ${values.map((v) => v.toFixed(2)).join(', ')} | ${ok(values.every((v) => (atLeast ? v >= limit : v <= limit)))} |`)
+if (go) targetRows.push(`| Go save → verdict ≤ 1.2 × plain \`go test -race -json\` (p50) | ${(go.roadmap.p50 / go.plain.p50).toFixed(2)} × | ${ok(go.roadmap.p50 <= 1.2 * go.plain.p50)} |`)
 const startupP50 = percentile(startups, 50)
 targetRows.push(`| start-up → first verdict ≤ 1.0 s | ${(startupP50 / 1000).toFixed(2)} s | ${ok(startupP50 <= 1000)} |`)
 const manyRatio = gradeMany.many.wallMs / gradeMany.one.wallMs
