@@ -31,7 +31,11 @@ export async function clearKeys(raw: Redis, prefix: string): Promise<void> {
 /** PTTL of every key under `prefix` (-1: no expiry, -2: gone meanwhile), by unprefixed name. */
 export async function ttlsUnder(raw: Redis, prefix: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {}
-  for (const key of await keysUnder(raw, prefix)) out[key] = await raw.pttl(prefix + key)
+  for (const key of await keysUnder(raw, prefix)) {
+    const ttl = await raw.pttl(prefix + key)
+    // -2: the key expired between the listing and this read; a gone key has no TTL to judge.
+    if (ttl !== -2) out[key] = ttl
+  }
   return out
 }
 

@@ -460,13 +460,13 @@ const P99_MS = 500
 const MAX_ERROR_SHARE = 0.01
 const STOCK = 300
 /** The share of the trivial server's answered requests per second your server must answer. */
-const RPS_SHARE = 0.7
+const RPS_SHARE = 0.6
 
 const load = (url: string, seconds: number, rate: number) => loadTest({ url, path: '/buy', body: '{"userId":"load-[<id>]"}', rate, seconds })
 
 /**
  * What this machine can do right now: the same load against a server that does nothing but
- * answer 409, measured in every attempt right before the learner's server. The bounds are a
+ * answer 409, measured in every attempt right before the learner's server (and again right after when the bar is missed). The bounds are a
  * ratio against it, so load from other processes (which slows the load generator and the
  * trivial server too) cancels out: at least RPS_SHARE of what it answered (never more than the
  * offered rate), and p99 under max(P99_MS, 3 × its p99 + 100 ms).
@@ -528,9 +528,16 @@ describe('step 4: 1000 requests per second', () => {
       const answered = Object.values(codes).reduce((a, b) => a + b, 0)
       const total = answered + r.errors + r.timeouts
       const rps = answered / SECONDS
-      const minRps = RPS_SHARE * Math.min(RATE, ref.answeredPerSecond)
-      const maxP99 = Math.max(P99_MS, 3 * ref.p99 + 100)
-      const machine = `; a server that only answers 409, on this machine right before: ${Math.round(ref.answeredPerSecond)} rps, p99 ${ref.p99} ms`
+      // A burst of other work can start during the learner's run, after the baseline: when the
+      // bar is missed, the baseline is measured again right after and the lower of the two counts.
+      let base = ref
+      if (rps < RPS_SHARE * Math.min(RATE, ref.answeredPerSecond) || r.p99 >= Math.max(P99_MS, 3 * ref.p99 + 100)) {
+        const after = await reference()
+        base = { ...ref, answeredPerSecond: Math.min(ref.answeredPerSecond, after.answeredPerSecond), p99: Math.max(ref.p99, after.p99) }
+      }
+      const minRps = RPS_SHARE * Math.min(RATE, base.answeredPerSecond)
+      const maxP99 = Math.max(P99_MS, 3 * base.p99 + 100)
+      const machine = `; a server that only answers 409, on this machine around your run: ${Math.round(base.answeredPerSecond)} rps, p99 ${base.p99} ms`
       run = {
         r,
         codes,
