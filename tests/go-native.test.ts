@@ -171,6 +171,26 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       expect(r.score).toBe(0)
     })
 
+    it("never shows graded code the grader's environment (tokens, CI secrets)", { timeout: SLOW }, async () => {
+      const file = join(tmp('roadmap-go-fixture-'), kata.file)
+      writeFileSync(file, 'package firstverdict\n\nimport "os"\n\nfunc Greet(name string) string { return "Hello, " + os.Getenv("ROADMAP_GO_SECRET") + os.Getenv("GITHUB_TOKEN") + "!" }\n')
+      const saved = { s: process.env.ROADMAP_GO_SECRET, t: process.env.GITHUB_TOKEN }
+      process.env.ROADMAP_GO_SECRET = 'secret-of-the-grader-1'
+      process.env.GITHUB_TOKEN = 'ghs_secret-of-the-grader-2'
+      try {
+        const r = await runGoKata({ id: kata.id, target: 'overlay', packageDir: join(ROOT, 'solutions', kata.dir, 'go'), testsDir, replace: { [kata.file]: file }, budgetMs: 150_000 })
+        // The failures show what Greet returned: "Hello, !" with nothing of the grader's in it.
+        expect(r.verdict).toBe('fail')
+        expect(JSON.stringify(r)).not.toMatch(/secret-of-the-grader/)
+        expect(JSON.stringify(r)).toContain('Hello, !')
+      } finally {
+        for (const [k, v] of [['ROADMAP_GO_SECRET', saved.s], ['GITHUB_TOKEN', saved.t]] as const) {
+          if (v === undefined) delete process.env[k]
+          else process.env[k] = v
+        }
+      }
+    })
+
     it('does not pass code that ends the test binary before any test runs', { timeout: SLOW }, async () => {
       const file = join(tmp('roadmap-go-fixture-'), kata.file)
       writeFileSync(file, 'package firstverdict\n\nimport "os"\n\nfunc init() { os.Exit(0) }\n\nfunc Greet(name string) string { return "" }\n')

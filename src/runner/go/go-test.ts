@@ -8,6 +8,7 @@ import { trimRaceReport, withRaceReport } from './race.ts'
 import { buildFailure, capMessage, outcomesOf, packageOutput, readEvents } from './test2json.ts'
 import { verdictOf } from './verdict.ts'
 import { requireGo } from './toolchain.ts'
+import { goEnv } from './go-env.ts'
 
 /** One Go-native grading: the hidden `_test.go` files laid over the learner's package. */
 export interface GoKataRun {
@@ -45,7 +46,8 @@ function goTest(go: string, packageDir: string, overlay: string, budgetMs: numbe
       stdio: ['ignore', 'pipe', 'pipe'],
       // GOTOOLCHAIN=local: a learner's go.mod must not make the grader download a toolchain.
       // GOWORK=off: a go.work above the folder must not pull other modules in.
-      env: { ...process.env, PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
+      // Only what go needs of the grader's environment: see goEnv.
+      env: { ...goEnv(process.env), PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
     })
     let stdout = ''
     let stderr = ''
