@@ -1,0 +1,3 @@
+module roadmap/http/methods
+
+go 1.22
