@@ -1,0 +1,3 @@
+module roadmap/http/middleware
+
+go 1.22
