@@ -1,0 +1,3 @@
+module roadmap/http/cors
+
+go 1.22
