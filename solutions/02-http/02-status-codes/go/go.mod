@@ -1,0 +1,3 @@
+module roadmap/http/status-codes
+
+go 1.22
