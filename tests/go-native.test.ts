@@ -1,8 +1,9 @@
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runGoKata, type GoKataRun } from '../src/runner/go/go-test.ts'
 import { findGo } from '../src/runner/go/toolchain.ts'
+import { canIsolate, takePrincipal } from '../src/runner/privileges.ts'
 import { ROOT, tmp as tmpDir } from './helpers.ts'
 
 // The Go-native katas: hidden `_test.go` files run with `go test -race -json` over the
@@ -191,12 +192,58 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       }
     })
 
+    it.runIf(canIsolate())('runs graded code as a user of its own: not root, solutions hidden, no host network', { timeout: SLOW }, async () => {
+      const solution = join(ROOT, 'solutions', kata.dir, 'go', kata.file)
+      const pkg = tmp('roadmap-go-isolated-')
+      const principal = takePrincipal([join(ROOT, 'solutions'), join(ROOT, 'harness')])
+      try {
+        // What an attacker reports back through the failure message: its uid, the solution, the host's PostgreSQL.
+        writeFileSync(
+          join(pkg, kata.file),
+          `package firstverdict\n\nimport (\n\t"fmt"\n\t"net"\n\t"os"\n\t"time"\n)\n\nfunc Greet(name string) string {\n\tb, rerr := os.ReadFile(${JSON.stringify(solution)})\n\t_, derr := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second)\n\treturn fmt.Sprintf("uid=%d read=%d %v dial=%v", os.Getuid(), len(b), rerr, derr)\n}\n`,
+        )
+        cpSync(join(ROOT, 'exercises', kata.dir, 'go', 'go.mod'), join(pkg, 'go.mod'))
+        for (const f of ['', kata.file, 'go.mod']) {
+          chownSync(join(pkg, f), 0, principal.gid)
+          chmodSync(join(pkg, f), f ? 0o640 : 0o750)
+        }
+        const r = await runGoKata({ id: kata.id, target: 'submission', packageDir: pkg, testsDir, budgetMs: 150_000, principal: { ...principal, offline: true } })
+        expect(r.verdict).toBe('fail')
+        const said = r.tests.map((t) => t.message ?? '').join('\n')
+        expect(said).toMatch(new RegExp(`uid=${principal.uid} read=0 open .*permission denied dial=.*(refused|unreachable)`))
+      } finally {
+        principal.release()
+      }
+    })
+
+    it('refuses, before running it, code that could end the run with a clean exit (os.Exit under another name)', { timeout: SLOW }, async () => {
+      const pkg = tmp('roadmap-go-exit-')
+      cpSync(join(ROOT, 'exercises', kata.dir, 'go'), pkg, { recursive: true })
+      writeFileSync(
+        join(pkg, kata.file),
+        'package firstverdict\n\nimport (\n\t"fmt"\n\tquit "os"\n)\n\nfunc init() {\n\tfmt.Print("\\x16--- PASS: TestGreet (0.00s)\\nPASS\\n")\n\tquit.Exit(0)\n}\n\nfunc Greet(name string) string { return "" }\n',
+      )
+      const r = await runGoKata({ id: kata.id, target: 'submission', packageDir: pkg, testsDir, budgetMs: 150_000 })
+      expect(r.verdict).toBe('error')
+      expect(r.message).toMatch(/greet\.go:10: a call of Exit/)
+    })
+
+    it("does not count a result printed by the code under test: a test reported twice fails, saying so", { timeout: SLOW }, async () => {
+      const file = join(tmp('roadmap-go-fixture-'), kata.file)
+      // Right answers, plus a forged line in the format go test -json reads results from.
+      writeFileSync(file, 'package firstverdict\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc Greet(name string) string {\n\tfmt.Print("\\x16--- PASS: TestGreet/greets_a_person_by_name (0.00s)\\n")\n\tif name = strings.TrimSpace(name); name == "" {\n\t\tname = "world"\n\t}\n\treturn "Hello, " + name + "!"\n}\n')
+      const r = await runGoKata({ id: kata.id, target: 'overlay', packageDir: join(ROOT, 'solutions', kata.dir, 'go'), testsDir, replace: { [kata.file]: file }, budgetMs: 150_000 })
+      expect(r.verdict).toBe('fail')
+      expect(r.tests.find((t) => t.name === 'TestGreet > greets_a_person_by_name')?.message).toMatch(/reported more than once/)
+    })
+
     it('does not pass code that ends the test binary before any test runs', { timeout: SLOW }, async () => {
       const file = join(tmp('roadmap-go-fixture-'), kata.file)
       writeFileSync(file, 'package firstverdict\n\nimport "os"\n\nfunc init() { os.Exit(0) }\n\nfunc Greet(name string) string { return "" }\n')
       const r = await runGoKata({ id: kata.id, target: 'overlay', packageDir: join(ROOT, 'solutions', kata.dir, 'go'), testsDir, replace: { [kata.file]: file }, budgetMs: 150_000 })
+      // Refused before it runs; were it run, the verdict would still need every hidden test seen passing ("never ran").
       expect(r.verdict).toBe('error')
-      expect(r.message).toMatch(/never ran: TestGreet/)
+      expect(r.message).toMatch(/a call of Exit|never ran: TestGreet/)
     })
   })
 })

@@ -28,6 +28,11 @@ export interface Principal {
    * service ports answer on 127.0.0.1, each passed to the gate (src/services/gate/).
    */
   gate?: { dir: string; services: GatedService[] }
+  /**
+   * A network namespace of its own with only loopback (a Go test's httptest servers work,
+   * nothing of the host answers): for runs that use no service.
+   */
+  offline?: boolean
 }
 
 let userns: boolean | undefined
@@ -172,7 +177,7 @@ const readSafe = (file: string) => {
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 
 /** Quotes a string for /bin/sh. */
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+export const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 /**
  * The command prefix that starts a worker as `principal`: its own PID namespace (every
@@ -181,15 +186,19 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
  * and gid dropped for good (no supplementary groups, no new privileges).
  * Used as fork's execPath + execArgv: `unshare … sh -c '…; exec setpriv … "$@"' sh node …`.
  */
-export function isolationCommand(principal: Principal): { execPath: string; args: string[] } {
-  if (principal.sameUser) return { execPath: '/usr/bin/unshare', args: ['--user', '--pid', '--fork', '--kill-child', '--', process.execPath] }
+export function isolationCommand(principal: Principal, program = process.execPath): { execPath: string; args: string[] } {
+  if (principal.sameUser) return { execPath: '/usr/bin/unshare', args: ['--user', '--pid', '--fork', '--kill-child', '--', program] }
   const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
-  const script = [...(principal.gate ? network(principal.gate) : []), ...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
+  const net = principal.gate ? network(principal.gate) : principal.offline ? loopbackOnly() : []
+  const script = [...net, ...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
   return {
     execPath: '/usr/bin/unshare',
-    args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', ...(principal.gate ? ['--net'] : []), '--', '/bin/sh', '-c', script, 'sh', process.execPath],
+    args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', ...(net.length ? ['--net'] : []), '--', '/bin/sh', '-c', script, 'sh', program],
   }
 }
+
+/** Loopback up, the host's unix sockets (under /run) out of sight: nothing of the host answers. */
+const loopbackOnly = () => ['ip link set lo up || exit 95', 'mount -t tmpfs -o mode=755,size=64k roadmap-run /run || exit 97']
 
 const FORWARDER = fileURLToPath(new URL('./netns-forwarder.mjs', import.meta.url))
 

@@ -9,6 +9,9 @@ import { buildFailure, capMessage, outcomesOf, packageOutput, readEvents } from 
 import { verdictOf } from './verdict.ts'
 import { requireGo } from './toolchain.ts'
 import { goEnv } from './go-env.ts'
+import { isolatedExec } from './isolated-exec.ts'
+import { policyMessage, policyViolations } from './policy.ts'
+import type { Principal } from '../privileges.ts'
 
 /** One Go-native grading: the hidden `_test.go` files laid over the learner's package. */
 export interface GoKataRun {
@@ -23,6 +26,10 @@ export interface GoKataRun {
   budgetMs: number
   points?: number
   partialCredit?: boolean
+  /** Added on top of what go may see of the grader's environment: the kata's service URLs (DATABASE_URL, …). */
+  env?: Record<string, string>
+  /** The OS user the test binary runs as (grade): built by the grader, run as this principal. */
+  principal?: Principal
 }
 
 // More than any kata prints; past it the stream is cut (and the run likely stopped).
@@ -36,18 +43,19 @@ interface GoTestRun {
   timedOut: boolean
 }
 
-function goTest(go: string, packageDir: string, overlay: string, budgetMs: number): Promise<GoTestRun> {
+function goTest(go: string, packageDir: string, overlay: string, budgetMs: number, extraEnv: Record<string, string> = {}, exec?: string): Promise<GoTestRun> {
   return new Promise((done, fail) => {
     // -count=1: a cached "ok" would not run the learner's code at all.
-    const child = spawn(go, ['test', '-race', '-json', '-count=1', '-overlay', overlay, './...'], {
+    // -exec: the test binary starts through isolatedExec, as the run's own user.
+    const child = spawn(go, ['test', '-race', '-json', '-count=1', '-overlay', overlay, ...(exec ? ['-exec', exec] : []), './...'], {
       cwd: packageDir,
       // Its own process group: on timeout the go command, the compiler and the test binary all go.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       // GOTOOLCHAIN=local: a learner's go.mod must not make the grader download a toolchain.
       // GOWORK=off: a go.work above the folder must not pull other modules in.
-      // Only what go needs of the grader's environment: see goEnv.
-      env: { ...goEnv(process.env), PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
+      // Only what go needs of the grader's environment: see goEnv; then the kata's service URLs.
+      env: { ...goEnv(process.env), ...extraEnv, PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
     })
     let stdout = ''
     let stderr = ''
@@ -91,16 +99,25 @@ export async function runGoKata(run: GoKataRun): Promise<KataResult> {
   // go matches overlay entries against the real path of the folder it runs in.
   const packageDir = realpathSync(resolve(run.packageDir))
   const hidden = hiddenTests(resolve(run.testsDir), (f) => readFileSync(f, 'utf8'))
+  // Refused before any of it runs: what could end or rewrite the test run (see policy.ts).
+  const refused = await policyViolations(go, packageDir, Object.fromEntries(Object.entries(run.replace ?? {}).map(([name, file]) => [name, resolve(file)])))
+  if (refused.length) {
+    const points = run.points ?? 1
+    return { id: run.id, target: run.target, verdict: 'error', tests: [], message: policyMessage(refused), durationMs: Date.now() - started, points, score: 0, finishedAt: new Date().toISOString() }
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'roadmap-go-'))
   const overlayFile = join(scratch, 'overlay.json')
   const replace = Object.fromEntries(Object.entries(run.replace ?? {}).map(([name, file]) => [name, resolve(file)]))
   let outcome: GoTestRun
   let shownAs: Map<string, string>
+  let isolated: ReturnType<typeof isolatedExec> | undefined
   try {
     shownAs = writeOverlay(overlayFile, packageDir, hidden, replace)
-    outcome = await goTest(go, packageDir, overlayFile, run.budgetMs)
+    isolated = run.principal ? isolatedExec(run.principal) : undefined
+    outcome = await goTest(go, packageDir, overlayFile, run.budgetMs, run.env, isolated?.wrapper)
   } finally {
     rmSync(scratch, { recursive: true, force: true })
+    if (isolated) rmSync(isolated.dir, { recursive: true, force: true })
   }
   const shown = (s: string) => relativize(s, packageDir, shownAs)
   const { events, stray } = readEvents(outcome.stdout)

@@ -52,10 +52,14 @@ export function capMessage(text: string): string {
 interface Tracked {
   name: string
   status?: 'pass' | 'fail' | 'skip'
+  /** Results seen for it: the testing package gives one; more is output that imitates it. */
+  results: number
   output: string[]
   elapsed: number
   hasSubtests: boolean
 }
+
+const FORGED = 'this test was reported more than once: the code under test printed lines that imitate the testing package\'s results'
 
 /** The graded view of the tests: Go's "Parent/sub" becomes "Parent > sub". */
 export const displayName = (goName: string) => goName.split('/').join(' > ')
@@ -69,7 +73,7 @@ export function outcomesOf(events: GoTestEvent[], unfinished: string): TestOutco
   const tests = new Map<string, Tracked>()
   const track = (name: string) => {
     let t = tests.get(name)
-    if (!t) tests.set(name, (t = { name, output: [], elapsed: 0, hasSubtests: false }))
+    if (!t) tests.set(name, (t = { name, output: [], elapsed: 0, hasSubtests: false, results: 0 }))
     return t
   }
   for (const e of events) {
@@ -79,7 +83,9 @@ export function outcomesOf(events: GoTestEvent[], unfinished: string): TestOutco
     if (parent) track(parent).hasSubtests = true
     if (e.Action === 'output' && e.Output) t.output.push(e.Output)
     if (e.Action === 'pass' || e.Action === 'fail' || e.Action === 'skip') {
-      t.status = e.Action
+      // A forged "--- PASS" followed by the real result: the worst of them stands.
+      t.results++
+      t.status = t.status === 'fail' ? 'fail' : e.Action
       t.elapsed = e.Elapsed ?? 0
     }
   }
@@ -87,11 +93,13 @@ export function outcomesOf(events: GoTestEvent[], unfinished: string): TestOutco
   for (const t of tests.values()) {
     const message = messageOf(t.output)
     if (t.hasSubtests && !(t.status === 'fail' && message)) continue
-    const status = t.status ?? 'fail'
+    const forged = t.results > 1
+    const status = forged ? 'fail' : (t.status ?? 'fail')
+    const said = forged ? FORGED : t.status ? (message ?? 'failed') : `${unfinished}${message ? `\n${message}` : ''}`
     outcomes.push({
       name: displayName(t.name),
       status,
-      ...(status === 'fail' ? { message: t.status ? (message ?? 'failed') : `${unfinished}${message ? `\n${message}` : ''}` } : {}),
+      ...(status === 'fail' ? { message: said } : {}),
       durationMs: Math.round(t.elapsed * 1000),
     })
   }
