@@ -1,0 +1,3 @@
+module roadmap/http/router
+
+go 1.22
