@@ -1,0 +1,3 @@
+module roadmap/http/json-validation
+
+go 1.22
