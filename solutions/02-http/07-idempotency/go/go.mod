@@ -1,0 +1,3 @@
+module roadmap/http/idempotency
+
+go 1.22
