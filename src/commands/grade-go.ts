@@ -11,6 +11,7 @@ import { writeReports } from '../report/write-reports.ts'
 import { summarize } from '../results/submission.ts'
 import { runGoTrack } from '../runner/go/track-run.ts'
 import { submissionTarget } from '../runner/target.ts'
+import { Services } from '../services/services.ts'
 import { UserError, type Context } from './context.ts'
 
 export interface GradeGoOptions {
@@ -39,11 +40,17 @@ export async function gradeGoCommand(ctx: Context, dir: string, katas: Kata[], o
   const t0 = performance.now()
   const target = submissionTarget(realpathSync(resolve(dir)))
   const results = []
-  // One kata at a time: each `go test -race` already uses every core.
-  for (const kata of katas) {
-    const r = await runGoTrack(ctx.root, kata, target)
-    if (!opts.json) ctx.out.line(resultLine(r, ctx.lang))
-    results.push(r)
+  // The services of every kata, resolved once as the TypeScript track does; stopped after.
+  const services = await Services.resolve(katas.flatMap((k) => k.services), { root: ctx.root, config: ctx.config })
+  try {
+    // One kata at a time: each `go test -race` already uses every core.
+    for (const kata of katas) {
+      const r = await runGoTrack(ctx.root, kata, target, { services: services.access() })
+      if (!opts.json) ctx.out.line(resultLine(r, ctx.lang))
+      results.push(r)
+    }
+  } finally {
+    await services.close()
   }
   const titles = Object.fromEntries(katas.map((k) => [k.id, text(k.title, 'en')]))
   const report = summarize(results, titles, started.toISOString(), Math.round(performance.now() - t0))

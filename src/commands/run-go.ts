@@ -4,11 +4,19 @@ import { ProgressStore } from '../progress/store.ts'
 import { resultDetails } from '../report/text.ts'
 import { runGoTrack } from '../runner/go/track-run.ts'
 import type { Target } from '../runner/target.ts'
+import { Services } from '../services/services.ts'
 import type { Context } from './context.ts'
 
 /** `roadmap run <kata> --track go`: `go test -race` over the kata's Go package, the same verdict and exit code. */
 export async function runGoCommand(ctx: Context, kata: Kata, target: Target, opts: { json?: boolean }): Promise<ExitCode> {
-  const result = await runGoTrack(ctx.root, kata, target)
+  // The same resolution as the TypeScript track's (explicit URL → local port → container → embedded).
+  const services = await Services.resolve(kata.services, { root: ctx.root, config: ctx.config })
+  let result
+  try {
+    result = await runGoTrack(ctx.root, kata, target, { services: services.access() })
+  } finally {
+    await services.close()
+  }
   if (target.kind === 'exercises') new ProgressStore(ctx.root, ctx.track).record(result)
   if (opts.json) ctx.out.json(result)
   else ctx.out.line(resultDetails(result, kata, ctx.lang))

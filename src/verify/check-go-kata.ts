@@ -7,6 +7,9 @@ import { goVerifyProblems } from '../i18n/go-verify-messages.ts'
 import { verifyProblems } from '../i18n/verify-messages.ts'
 import type { KataResult } from '../results/model.ts'
 import { runGoTrack } from '../runner/go/track-run.ts'
+import type { ServiceAccess } from '../services/access.ts'
+import { readConfigFile } from '../services/config-file.ts'
+import { Services } from '../services/services.ts'
 import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
 import type { KataCheck, OverlayOutcome } from './check-kata.ts'
 
@@ -15,7 +18,8 @@ export const MIN_GO_MUTANTS = 3
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 
-const gradeGo = (catalog: Catalog, kata: Kata, target: Target, replace?: Record<string, string>) => runGoTrack(catalog.root, kata, target, replace)
+const gradeGo = (catalog: Catalog, kata: Kata, target: Target, services: ServiceAccess, replace?: Record<string, string>) =>
+  runGoTrack(catalog.root, kata, target, { services, ...(replace ? { replace } : {}) })
 
 const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()) : [])
 
@@ -25,11 +29,11 @@ const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory()
  * runs, each mutant's `breaks` is quoted from go/README.md, and the statement exists in
  * both languages.
  */
-export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang): Promise<KataCheck> {
+export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang, services: ServiceAccess): Promise<KataCheck> {
   const say = verifyProblems(lang)
   const sayGo = goVerifyProblems(lang)
   const go = kata.go!
-  const [solution, starter] = await Promise.all([gradeGo(catalog, kata, solutionsTarget(catalog)), gradeGo(catalog, kata, exercisesTarget(catalog))])
+  const [solution, starter] = await Promise.all([gradeGo(catalog, kata, solutionsTarget(catalog), services), gradeGo(catalog, kata, exercisesTarget(catalog), services)])
   const problems: string[] = []
   const overlays: OverlayOutcome[] = []
   let skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
@@ -69,7 +73,7 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
     for (const m of runnable) {
       const outcome: OverlayOutcome = { kind: 'mutant', name: m.name, about: m.about, mistake: m.mistake, runs: 0, held: true, verdicts: [], durationMs: 0 }
       while (outcome.held && outcome.runs < repeat) {
-        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), m.replace)
+        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), services, m.replace)
         outcome.runs++
         outcome.verdicts.push(r.verdict)
         outcome.durationMs += r.durationMs
@@ -90,17 +94,27 @@ function failingTests(r: KataResult): string {
   return failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''
 }
 
-/** Checks the Go track of katas, `jobs` at a time (each `go test -race` uses several cores already). */
+/**
+ * Checks the Go track of katas, `jobs` at a time (each `go test -race` uses several cores
+ * already). The services they need are resolved once, as for the TypeScript track, and
+ * stopped after.
+ */
 export async function checkGoKatas(catalog: Catalog, katas: Kata[], repeat: number, lang: Lang, jobs: number, onCheck: (c: KataCheck) => void): Promise<KataCheck[]> {
   const checks: KataCheck[] = new Array(katas.length)
+  // roadmap.config.yaml of the catalog's root, as `openContext` read it for the TypeScript track.
+  const services = await Services.resolve(katas.flatMap((k) => k.services), { root: catalog.root, config: readConfigFile(catalog.root) })
   let next = 0
   const worker = async () => {
     while (next < katas.length) {
       const i = next++
-      checks[i] = await checkGoKata(catalog, katas[i]!, repeat, lang)
+      checks[i] = await checkGoKata(catalog, katas[i]!, repeat, lang, services.access())
       onCheck(checks[i]!)
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, katas.length)) }, worker))
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, katas.length)) }, worker))
+  } finally {
+    await services.close()
+  }
   return checks
 }

@@ -135,7 +135,7 @@ export class WatchEngine {
       if (kata.services.length) await this.servicesReady
       await this.reprobe(kata)
       this.emit({ type: 'run-start', id: kata.id, reason })
-      const result = this.runner ? await this.runner.run(kata) : await runGoTrack(this.opts.catalog.root, kata, exercisesTarget(this.opts.catalog))
+      const result = this.runner ? await this.runner.run(kata) : await runGoTrack(this.opts.catalog.root, kata, exercisesTarget(this.opts.catalog), { services: this.services?.access() })
       this.last.set(kata.id, result)
       // The verdict reaches the screen first; the check-off (an fsync) follows at once.
       // Check-all runs katas the learner never opened: their starters fail, as they should,

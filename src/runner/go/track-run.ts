@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { GO_DIR } from '../../catalog/go-track.ts'
-import type { GoTrack } from '../../catalog/schema.ts'
+import type { GoTrack, ServiceName } from '../../catalog/schema.ts'
 import type { Kata } from '../../catalog/types.ts'
 import type { KataResult } from '../../results/model.ts'
+import type { ServiceAccess } from '../../services/access.ts'
+import { SERVICES } from '../../services/catalog.ts'
 import type { Target } from '../target.ts'
 import { GoGradingError } from './errors.ts'
 import { runGoKata } from './go-test.ts'
@@ -14,11 +16,48 @@ export const goPackageDir = (target: Target, kata: Kata) => join(target.root, ka
 /** The hidden `_test.go` files of a kata. */
 export const goTestsDir = (root: string, kata: Kata) => join(root, 'harness', kata.dir, GO_DIR)
 
+/** What a Go run is given besides the package: the session's services, and a mutant to lay over it. */
+export interface GoTrackOptions {
+  /** The services the command resolved (Services.access()); a kata that needs one it lacks is 'unavailable'. */
+  services?: ServiceAccess
+  /** File name in the package → file laid over it (how verify lays a mutant over the solution). */
+  replace?: Record<string, string>
+}
+
 /**
- * Grades a kata's Go track in a target. `replace` (file name in the package → file laid
- * over it) is how verify lays a mutant over the solution.
+ * The environment variables that hand a kata's services to its Go tests, under the names
+ * the Go world uses (DATABASE_URL, REDIS_URL, AMQP_URL, NATS_URL: SERVICES[name].envVar),
+ * or why one of them cannot be handed over.
  */
-export async function runGoTrack(root: string, kata: Kata, target: Target, replace?: Record<string, string>): Promise<KataResult> {
+export function goServiceEnv(needs: readonly ServiceName[], services: ServiceAccess | undefined): { env: Record<string, string> } | { missing: string } {
+  const env: Record<string, string> = {}
+  const missing: string[] = []
+  for (const name of needs) {
+    const url = services?.urls[name]
+    if (url) env[SERVICES[name].envVar] = url
+    else missing.push(services?.problem(name) ?? `${SERVICES[name].label} was not looked for in this session`)
+  }
+  return missing.length ? { missing: missing.join('\n') } : { env }
+}
+
+const unavailable = (kata: Kata, target: Target, message: string): KataResult => ({
+  id: kata.id,
+  target: target.kind,
+  verdict: 'unavailable',
+  tests: [],
+  message,
+  durationMs: 0,
+  points: kata.points,
+  score: 0,
+  finishedAt: new Date().toISOString(),
+})
+
+/**
+ * Grades a kata's Go track in a target. The kata's services reach the tests as environment
+ * variables (see goServiceEnv); a service that is missing is a harness condition
+ * ('unavailable'), never a verdict on the learner.
+ */
+export async function runGoTrack(root: string, kata: Kata, target: Target, opts: GoTrackOptions = {}): Promise<KataResult> {
   if (!kata.go) throw new Error(`${kata.id} has no Go track`)
   const pkg = goPackageDir(target, kata)
   if (!existsSync(join(pkg, 'go.mod'))) {
@@ -26,16 +65,24 @@ export async function runGoTrack(root: string, kata: Kata, target: Target, repla
     const message = `${relative(dirname(target.root), pkg)}/go.mod is missing: the kata's Go package is a module of its own`
     return { id: kata.id, target: target.kind, verdict: 'error', tests: [], message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
   }
+  const services = goServiceEnv(kata.services, opts.services)
+  if ('missing' in services) return unavailable(kata, target, services.missing)
   try {
-    return await grade(root, kata, kata.go, target, replace)
+    const result = await grade(root, kata, kata.go, target, services.env, opts.replace)
+    // A failed run of a kata with services: did a service go away mid-run? Then it says nothing of the learner.
+    if (result.verdict !== 'pass' && kata.services.length && opts.services?.recheck) {
+      const down = await opts.services.recheck([...kata.services])
+      if (down) return { ...unavailable(kata, target, down), durationMs: result.durationMs }
+    }
+    return result
   } catch (err) {
     // No toolchain, no hidden tests: a harness condition, reported as such, never a verdict on the learner.
     if (!(err instanceof GoGradingError)) throw err
-    return { id: kata.id, target: target.kind, verdict: 'unavailable', tests: [], message: err.message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
+    return unavailable(kata, target, err.message)
   }
 }
 
-function grade(root: string, kata: Kata, go: GoTrack, target: Target, replace?: Record<string, string>): Promise<KataResult> {
+function grade(root: string, kata: Kata, go: GoTrack, target: Target, env: Record<string, string>, replace?: Record<string, string>): Promise<KataResult> {
   return runGoKata({
     id: kata.id,
     target: replace ? 'overlay' : target.kind,
@@ -45,5 +92,6 @@ function grade(root: string, kata: Kata, go: GoTrack, target: Target, replace?: 
     budgetMs: go.budgetMs,
     points: kata.points,
     partialCredit: kata.partialCredit,
+    env,
   })
 }
