@@ -1,0 +1,3 @@
+module roadmap/http/graceful-shutdown
+
+go 1.22
