@@ -1,0 +1,93 @@
+// Package bank moves money between accounts in one PostgreSQL transaction.
+package bank
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// DB is what Transfer needs of a connection pool: *pgxpool.Pool has it.
+type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Receipt is what a transfer returns: the ledger row's id and the two new balances.
+type Receipt struct {
+	TransferID  int64
+	FromBalance int64
+	ToBalance   int64
+}
+
+// ErrInvalidTransfer: the amount is not positive, or both accounts are the same.
+var ErrInvalidTransfer = errors.New("invalid transfer")
+
+// ErrInsufficientFunds: the payer's balance is lower than the amount.
+var ErrInsufficientFunds = errors.New("insufficient funds")
+
+// AccountNotFoundError names the account that does not exist.
+type AccountNotFoundError struct {
+	ID int64
+}
+
+func (e *AccountNotFoundError) Error() string { return fmt.Sprintf("account %d not found", e.ID) }
+
+// Transfer takes amount from account fromID, adds it to toID and records the transfer:
+// the three changes commit together or not at all.
+func Transfer(ctx context.Context, db DB, fromID, toID, amount int64) (Receipt, error) {
+	if amount <= 0 || fromID == toID {
+		return Receipt{}, fmt.Errorf("%w: amount %d from %d to %d", ErrInvalidTransfer, amount, fromID, toID)
+	}
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	// A no-op after Commit; on every other path it ends the transaction and frees the connection.
+	defer tx.Rollback(ctx)
+
+	// Both rows locked in one statement, in id order: two transfers in opposite directions
+	// queue on the same first row instead of each holding one and waiting for the other.
+	// The payer's row first, then the payee's.
+	balances := map[int64]int64{}
+	for _, id := range []int64{fromID, toID} {
+		var balance int64
+		err := tx.QueryRow(ctx, "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", id).Scan(&balance)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Receipt{}, err
+		}
+		balances[id] = balance
+	}
+	for _, id := range []int64{fromID, toID} {
+		if _, ok := balances[id]; !ok {
+			return Receipt{}, &AccountNotFoundError{ID: id}
+		}
+	}
+	if balances[fromID] < amount {
+		return Receipt{}, ErrInsufficientFunds
+	}
+
+	var r Receipt
+	if err := tx.QueryRow(ctx, "UPDATE accounts SET balance = balance - $2 WHERE id = $1 RETURNING balance", fromID, amount).Scan(&r.FromBalance); err != nil {
+		return Receipt{}, err
+	}
+	if err := tx.QueryRow(ctx, "UPDATE accounts SET balance = balance + $2 WHERE id = $1 RETURNING balance", toID, amount).Scan(&r.ToBalance); err != nil {
+		return Receipt{}, err
+	}
+	if err := tx.QueryRow(ctx, "INSERT INTO transfers (from_id, to_id, amount) VALUES ($1, $2, $3) RETURNING id", fromID, toID, amount).Scan(&r.TransferID); err != nil {
+		return Receipt{}, fmt.Errorf("record transfer: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return Receipt{}, err
+	}
+	return r, nil
+}
