@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../src/catalog/load.ts'
@@ -6,6 +6,7 @@ import { trackCatalog } from '../src/catalog/track.ts'
 import { PROGRESS_FILE, ProgressStore } from '../src/progress/store.ts'
 import type { KataResult } from '../src/results/model.ts'
 import { findGo } from '../src/runner/go/toolchain.ts'
+import { canIsolate } from '../src/runner/privileges.ts'
 import { kataOfFile } from '../src/watch/file-map.ts'
 import { pristineCheckout, ROOT, runCli, tmp as tmpDir } from './helpers.ts'
 
@@ -131,17 +132,34 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
     expect(readFileSync(mine, 'utf8')).toBe(starter)
   })
 
-  it('grades a submission in the Go track only with --unsafe-same-user, with the same reports', { timeout: SLOW }, async () => {
+  it('grades a submission in the Go track as a user of its own (as root), else only with --unsafe-same-user, with the same reports', { timeout: SLOW }, async () => {
     const root = startCheckout()
+    chmodSync(root, 0o755)
     const sub = tmp('roadmap-go-sub-')
     cpSync(join(ROOT, 'solutions', START, 'go'), join(sub, 'exercises', START, 'go'), { recursive: true })
     const out = join(tmp('roadmap-go-out-'), 'reports')
-    const refused = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', out], { ROADMAP_UNSAFE_SAME_USER: '' })
-    expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain('--unsafe-same-user')
-    const graded = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', out, '--unsafe-same-user'])
-    expect(graded.code, graded.stdout + graded.stderr).toBe(0)
-    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
+    if (canIsolate()) {
+      const graded = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', out], { ROADMAP_UNSAFE_SAME_USER: '' })
+      expect(graded.code, graded.stdout + graded.stderr).toBe(0)
+      expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
+      // The same kata by an attacker: it reports its uid and what it read of the checkout's solution.
+      const solution = join(root, 'solutions', START, 'go', 'greet.go')
+      writeFileSync(
+        join(sub, 'exercises', START, 'go', 'greet.go'),
+        `package firstverdict\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc Greet(name string) string {\n\tb, err := os.ReadFile(${JSON.stringify(solution)})\n\treturn fmt.Sprintf("uid=%d %d %v", os.Getuid(), len(b), err)\n}\n`,
+      )
+      const attacked = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', `${out}-2`, '--min-score', '0'])
+      const report = readFileSync(join(`${out}-2`, 'results.json'), 'utf8')
+      expect(JSON.parse(report)).toMatchObject({ status: 'fail' })
+      expect(report, attacked.stdout).toMatch(/uid=[1-9]\d* 0 open .*permission denied/)
+    } else {
+      const refused = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', out], { ROADMAP_UNSAFE_SAME_USER: '' })
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('--unsafe-same-user')
+      const graded = await runCli(['--root', root, 'grade', sub, '--track', 'go', '--out', out, '--unsafe-same-user'])
+      expect(graded.code, graded.stdout + graded.stderr).toBe(0)
+      expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
+    }
     // grade is CI's: its --track is not the learner's choice.
     expect(existsSync(join(root, 'roadmap.config.yaml'))).toBe(false)
   })

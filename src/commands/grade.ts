@@ -21,7 +21,6 @@ import { SubmissionError } from '../runner/sandbox.ts'
 import { selectKatas as selectFromCatalog } from '../catalog/select.ts'
 import { EXIT } from '../errors.ts'
 import { openContext, UserError, type Context, type GlobalOptions } from './context.ts'
-import { gradeGoCommand } from './grade-go.ts'
 
 export interface GradeOptions extends GlobalOptions {
   out?: string
@@ -68,7 +67,6 @@ async function gradeCommandInner(dir: string, opts: GradeOptions): Promise<numbe
       throw new UserError((err as Error).message)
     }
   }
-  if (ctx.track === 'go') return gradeGoCommand(ctx, dir, katas, opts)
   const isolation = chooseIsolation(ctx, opts)
   const jobs = opts.jobs ? Number(opts.jobs) : undefined
   // Made (or checked) before any graded code runs: graded code cannot plant it (OutDirError is a usage error).
@@ -172,6 +170,7 @@ async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined
     config: ctx.config,
     katas,
     isolated: isolation.isolated,
+    track: ctx.track,
     hide: hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), ...hide], needed),
     concurrency: Math.max(1, jobs ?? availableParallelism()),
   })

@@ -20,8 +20,6 @@ const en = {
   goTooOld: (needed: string) => `: the Go katas need Go ${needed}+ (their go.mod); install it from go.dev/dl or your package manager`,
   goNotAnswering: 'does not answer `go env GOVERSION`',
   goOnlyForGo: 'only the Go track needs it',
-  gradeUnsafe: 'grade --track go runs the learner\'s Go code as your own user (no per-run user yet, see SECURITY.md): add --unsafe-same-user to grade your own code',
-  gradeMany: 'grade --track go grades one submission at a time: --many is for the TypeScript track',
 }
 
 const ru: typeof en = {
@@ -37,8 +35,6 @@ const ru: typeof en = {
   goTooOld: (needed) => `: катам на Go нужен Go ${needed}+ (так указано в их go.mod); установите его с go.dev/dl или из менеджера пакетов`,
   goNotAnswering: 'не отвечает на `go env GOVERSION`',
   goOnlyForGo: 'нужен только для трека Go',
-  gradeUnsafe: 'grade --track go запускает Go-код ученика от вашего пользователя (отдельного пользователя на прогон пока нет, см. SECURITY.md): чтобы проверить свой собственный код, добавьте --unsafe-same-user',
-  gradeMany: 'grade --track go проверяет по одной работе: --many пока только для трека TypeScript',
 }
 
 export type TrackMessages = typeof en

@@ -1,12 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { GO_DIR } from '../catalog/go-track.ts'
 import type { ServiceName } from '../catalog/schema.ts'
+import type { Track } from '../catalog/track.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
+import type { KataResult } from '../results/model.ts'
 import type { RoadmapConfig } from '../services/config-file.ts'
 import { ServiceGate } from '../services/gate/service-gate.ts'
 import { prepareServicesForGrading } from '../services/grading-services.ts'
+import { RunCredentials } from '../services/run-credentials.ts'
 import { Services } from '../services/services.ts'
+import { runGoTrack } from './go/track-run.ts'
 import { RunnerPool } from './pool.ts'
 import { canContainSameUser, takePrincipal, type Principal } from './privileges.ts'
 import { sandboxSubmission } from './sandbox.ts'
@@ -23,6 +28,8 @@ export interface GradingSessionOptions {
   /** Paths graded code must not see (solutions, the submissions, the reports). */
   hide: string[]
   concurrency: number
+  /** ts: the hidden Vitest suites; go: the hidden `_test.go` files, with `go test -race`. */
+  track?: Track
 }
 
 /**
@@ -79,20 +86,57 @@ export class GradingSession {
    * must have ended.
    */
   prepare(submission: string) {
-    const sandbox = sandboxSubmission(submission, this.options.katas, join(this.options.root, 'exercises'), this.options.isolated ? this.principal?.gid : undefined, this.folder)
+    // The Go track takes the kata's declared Go files; go.mod stays the curriculum's (no dependency of the learner's choosing).
+    const katas = this.options.track === 'go' ? this.options.katas.map((k) => ({ ...k, files: (k.go?.files ?? []).map((f) => `${GO_DIR}/${f}`) })) : this.options.katas
+    const sandbox = sandboxSubmission(submission, katas, join(this.options.root, 'exercises'), this.options.isolated ? this.principal?.gid : undefined, this.folder)
     const target = submissionTarget(sandbox.dir)
     if (this.target) this.pool.nextSubmission(target)
     this.target = target
     return { ...sandbox, target }
   }
 
-  run(kata: Kata, target: Target) {
-    return this.pool.run(kata, target)
+  run(kata: Kata, target: Target): Promise<KataResult> {
+    if (this.options.track !== 'go') return this.pool.run(kata, target)
+    // One Go kata at a time: each `go test -race` already uses every core.
+    const next = this.goQueue.then(() => this.runGo(kata, target))
+    this.goQueue = next.catch(() => undefined)
+    return next
+  }
+
+  private goQueue: Promise<unknown> = Promise.resolve()
+  private goCredentials: RunCredentials | undefined
+
+  /**
+   * A Go kata: built by the grader, its test binary run as the session's grading user, in a
+   * network of loopback only, or, for a kata with services, the gate's network and credentials
+   * of the run's own (as the TypeScript runs get).
+   */
+  private async runGo(kata: Kata, target: Target): Promise<KataResult> {
+    const own = this.principal && !this.principal.sameUser ? this.principal : undefined
+    let grant: Awaited<ReturnType<RunCredentials['forRun']>> | undefined
+    if (own && kata.services.length) {
+      this.goCredentials ??= new RunCredentials({ ...this.services.access().urls })
+      try {
+        grant = await this.goCredentials.forRun(kata.services, kata.suiteFile)
+      } catch (err) {
+        return { id: kata.id, target: target.kind, verdict: 'unavailable', tests: [], message: (err as Error).message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
+      }
+    }
+    const access = this.services.access()
+    try {
+      return await runGoTrack(this.options.root, kata, target, {
+        services: grant ? { ...access, urls: grant.urls } : access,
+        ...(this.principal ? { principal: own ? { ...own, offline: !kata.services.length, ...(kata.services.length ? {} : { gate: undefined }) } : this.principal } : {}),
+      })
+    } finally {
+      grant?.release()
+    }
   }
 
   async close() {
     try {
       await this.pool.close()
+      await this.goCredentials?.close()
       await this.services.close()
     } finally {
       await this.gate?.close()

@@ -14,7 +14,8 @@ import { isolationCommand, sq, type Principal } from '../privileges.ts'
 export function isolatedExec(principal: Principal): { wrapper: string; dir: string } {
   // Only the run's group may enter: the binary is there, nothing else of the grader's.
   const dir = mkdtempSync(join(tmpdir(), 'roadmap-go-run-'))
-  chownSync(dir, 0, principal.gid)
+  // The grader's own user (--unsafe-same-user) needs no group: the folder is its own.
+  if (!principal.sameUser) chownSync(dir, 0, principal.gid)
   chmodSync(dir, 0o750)
   const program = join(dir, 'kata.test')
   const { execPath, args } = isolationCommand(principal, program)
@@ -22,7 +23,7 @@ export function isolatedExec(principal: Principal): { wrapper: string; dir: stri
     '#!/bin/sh',
     '# $1: the test binary go built; the rest: its flags.',
     'built="$1"; shift',
-    `cp "$built" ${sq(program)} && chgrp ${principal.gid} ${sq(program)} && chmod 0750 ${sq(program)} || exit 96`,
+    `cp "$built" ${sq(program)} ${principal.sameUser ? '' : `&& chgrp ${principal.gid} ${sq(program)} `}&& chmod 0750 ${sq(program)} || exit 96`,
     `exec ${[execPath, ...args].map(sq).join(' ')} "$@"`,
     '',
   ].join('\n')

@@ -6,6 +6,7 @@ import type { Kata } from '../../catalog/types.ts'
 import type { KataResult } from '../../results/model.ts'
 import type { ServiceAccess } from '../../services/access.ts'
 import { SERVICES } from '../../services/catalog.ts'
+import type { Principal } from '../privileges.ts'
 import type { Target } from '../target.ts'
 import { GoGradingError } from './errors.ts'
 import { runGoKata } from './go-test.ts'
@@ -22,6 +23,8 @@ export interface GoTrackOptions {
   services?: ServiceAccess
   /** File name in the package → file laid over it (how verify lays a mutant over the solution). */
   replace?: Record<string, string>
+  /** The OS user the test binary runs as (grade), in namespaces of its own. */
+  principal?: Principal
 }
 
 /**
@@ -68,7 +71,7 @@ export async function runGoTrack(root: string, kata: Kata, target: Target, opts:
   const services = goServiceEnv(kata.services, opts.services)
   if ('missing' in services) return unavailable(kata, target, services.missing)
   try {
-    const result = await grade(root, kata, kata.go, target, services.env, opts.replace)
+    const result = await grade(root, kata, kata.go, target, services.env, opts.replace, opts.principal)
     // A failed run of a kata with services: did a service go away mid-run? Then it says nothing of the learner.
     if (result.verdict !== 'pass' && kata.services.length && opts.services?.recheck) {
       const down = await opts.services.recheck([...kata.services])
@@ -82,7 +85,7 @@ export async function runGoTrack(root: string, kata: Kata, target: Target, opts:
   }
 }
 
-function grade(root: string, kata: Kata, go: GoTrack, target: Target, env: Record<string, string>, replace?: Record<string, string>): Promise<KataResult> {
+function grade(root: string, kata: Kata, go: GoTrack, target: Target, env: Record<string, string>, replace?: Record<string, string>, principal?: Principal): Promise<KataResult> {
   return runGoKata({
     id: kata.id,
     target: replace ? 'overlay' : target.kind,
@@ -93,5 +96,6 @@ function grade(root: string, kata: Kata, go: GoTrack, target: Target, env: Recor
     points: kata.points,
     partialCredit: kata.partialCredit,
     env,
+    ...(principal ? { principal } : {}),
   })
 }
