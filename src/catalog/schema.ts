@@ -78,6 +78,10 @@ export const GoTrack = z
       .array(GoMutant)
       .default([])
       .describe('Realistic wrong Go solutions in go-mutants/<name>/: each must fail on every run'),
+    hints: z
+      .array(Hint)
+      .default([])
+      .describe('Hints for the Go track, from gentle to explicit (the kata\'s own hints name TypeScript APIs, so the Go track never shows them)'),
   })
   .strict()
   .describe('The Go track: statement in go/README.md and go/README.ru.md, hidden tests in harness/<kata>/go/')
