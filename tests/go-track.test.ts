@@ -165,7 +165,7 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
   })
 
   // .ci/run runs npm test: this is the Go track's proof there.
-  it('verify --track go: every Go kata is sound', { timeout: 1_800_000 }, async () => {
+  it('verify --track go: every Go kata is sound', { timeout: 2_700_000 }, async () => {
     const checkout = pristineCheckout()
     scratch.push(checkout)
     const r = await runCli(['--root', checkout, 'verify', '--track', 'go', '--repeat', '2'])

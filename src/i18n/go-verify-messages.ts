@@ -7,6 +7,7 @@ const en = {
   noStatement: (file: string) => `${file} is missing or empty: the Go statement exists in English and Russian`,
   undeclared: (name: string) => `go-mutants/${name}/ is not declared in kata.yaml (go: mutants: - name: ${name})`,
   goMissing: (why: string) => `not checked: ${why}`,
+  tooFewHints: (n: number, min: number) => `${n} Go hint(s), at least ${min} needed: add go: hints: in kata.yaml (the kata's own hints are TypeScript's and are not shown in the Go track)`,
 }
 
 const ru: typeof en = {
@@ -15,6 +16,7 @@ const ru: typeof en = {
   noStatement: (file) => `${file} нет или он пуст: условие на Go пишется по-английски и по-русски`,
   undeclared: (name) => `go-mutants/${name}/ не объявлен в kata.yaml (go: mutants: - name: ${name})`,
   goMissing: (why) => `не проверено: ${why}`,
+  tooFewHints: (n, min) => `Подсказок для Go: ${n}, нужно не меньше ${min}: добавьте go: hints: в kata.yaml (подсказки самой каты написаны для TypeScript, в треке Go они не показываются)`,
 }
 
 export type GoVerifyProblems = typeof en

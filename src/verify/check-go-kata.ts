@@ -15,6 +15,8 @@ import type { KataCheck, OverlayOutcome } from './check-kata.ts'
 
 /** The fewest Go mutants a kata may have. */
 export const MIN_GO_MUTANTS = 3
+/** The fewest Go hints: the TypeScript ones are not shown in the Go track. */
+export const MIN_GO_HINTS = 2
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 
@@ -52,6 +54,7 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
     if (solution.verdict === 'pass' && solution.durationMs > go.budgetMs * 0.8) problems.push(say.tooSlow(solution.durationMs, go.budgetMs))
   }
   if (go.mutants.length < MIN_GO_MUTANTS) problems.push(sayGo.tooFewMutants(go.mutants.length, MIN_GO_MUTANTS))
+  if (go.hints.length < MIN_GO_HINTS) problems.push(sayGo.tooFewHints(go.hints.length, MIN_GO_HINTS))
   const statementFile = join(statementDir, 'README.md')
   const statement = existsSync(statementFile) ? squash(readFileSync(statementFile, 'utf8')) : ''
   const mutantsDir = join(catalog.root, 'harness', kata.dir, GO_MUTANTS_DIR)
