@@ -216,12 +216,13 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       }
     })
 
+    // Without the refusal this passes: the forged lines are the test binary's own framing, and the exit is clean.
     it('refuses, before running it, code that could end the run with a clean exit (os.Exit under another name)', { timeout: SLOW }, async () => {
       const pkg = tmp('roadmap-go-exit-')
       cpSync(join(ROOT, 'exercises', kata.dir, 'go'), pkg, { recursive: true })
       writeFileSync(
         join(pkg, kata.file),
-        'package firstverdict\n\nimport (\n\t"fmt"\n\tquit "os"\n)\n\nfunc init() {\n\tfmt.Print("\\x16--- PASS: TestGreet (0.00s)\\nPASS\\n")\n\tquit.Exit(0)\n}\n\nfunc Greet(name string) string { return "" }\n',
+        'package firstverdict\n\nimport (\n\t"fmt"\n\tquit "os"\n)\n\nfunc init() {\n\tfmt.Print("\\x16--- PASS: TestGreet (0.00s)\\n\\x16PASS\\n")\n\tquit.Exit(0)\n}\n\nfunc Greet(name string) string { return "" }\n',
       )
       const r = await runGoKata({ id: kata.id, target: 'submission', packageDir: pkg, testsDir, budgetMs: 150_000 })
       expect(r.verdict).toBe('error')
