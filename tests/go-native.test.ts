@@ -2,6 +2,7 @@ import { chmodSync, chownSync, cpSync, readdirSync, rmSync, writeFileSync } from
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runGoKata, type GoKataRun } from '../src/runner/go/go-test.ts'
+import { trimRaceReport } from '../src/runner/go/race.ts'
 import { findGo } from '../src/runner/go/toolchain.ts'
 import { canIsolate, takePrincipal } from '../src/runner/privileges.ts'
 import { ROOT, tmp as tmpDir } from './helpers.ts'
@@ -149,6 +150,20 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
       })
     })
   }
+
+  it("trims a race report whose separators went to another test's output, frames indented as usual", () => {
+    const raw = ['testing.go:1712: race detected during execution of test', 'WARNING: DATA RACE', 'Read at 0x00c by goroutine 11:', 'roadmap/start/firstverdict.Greet()', 'greet.go:10 +0xaa', 'testing.tRunner()', '/usr/local/go/src/testing/testing.go:2036 +0x21c', 'Previous write at 0x00c by goroutine 15:', 'roadmap/start/firstverdict.Greet.func1()', 'greet.go:9 +0x48']
+    expect(trimRaceReport(raw.join('\n')).split('\n')).toEqual([
+      'testing.go:1712: race detected during execution of test',
+      'WARNING: DATA RACE',
+      'Read at 0x00c by goroutine 11:',
+      'roadmap/start/firstverdict.Greet()',
+      '      greet.go:10',
+      'Previous write at 0x00c by goroutine 15:',
+      'roadmap/start/firstverdict.Greet.func1()',
+      '      greet.go:9',
+    ])
+  })
 
   describe('graded code that tries to pass without passing', () => {
     const kata = KATAS[0]!

@@ -1,7 +1,9 @@
 // A race report lists each goroutine's stack, runtime and testing frames included, and a
 // test can print several: the learner needs the first one, its two accesses in their own
 // files and where the goroutines started.
-const FILE_LINE = /^(\s+)(\S+\.go:\d+)(?: \+0x[0-9a-f]+)?$/
+const FILE_LINE = /^(\s*)(\S+\.go:\d+)(?: \+0x[0-9a-f]+)?$/
+// A frame's file:line, indented as the race detector indents it (test2json can even out the indentation).
+const FRAME_INDENT = '      '
 const GOROUTINE_HEADER = /^\s*Goroutine \d+ \(.*\) created at:$/
 const SEPARATOR = /^\s*={10,}\s*$/
 
@@ -12,7 +14,7 @@ function learnerFrames(report: string[]): string[] {
     const file = FILE_LINE.exec(report[i + 1] ?? '')
     if (file) {
       // A frame: the function line, then its file:line.
-      if (!file[2]!.startsWith('/')) kept.push(report[i]!, `${file[1]}${file[2]}`)
+      if (!file[2]!.startsWith('/')) kept.push(report[i]!, `${file[1] || FRAME_INDENT}${file[2]}`)
       i++
     } else if (report[i]!.trim()) kept.push(report[i]!)
   }
@@ -31,6 +33,11 @@ export function trimRaceReport(message: string): string {
       if (inReport) reports.push([])
     } else if (inReport) reports.at(-1)!.push(line)
     else other.push(line)
+  }
+  // The separators can reach another test's output than the report's lines: then the report is all from the warning on.
+  if (!reports.length) {
+    const at = other.findIndex((l) => l.includes('WARNING: DATA RACE'))
+    reports.push(other.splice(at))
   }
   const more = reports.length > 1 ? [`(and ${reports.length - 1} more data race report${reports.length > 2 ? 's' : ''} like it)`] : []
   // The test's own lines first ("race detected during execution of test"), then the report.
