@@ -11,7 +11,7 @@ import { ServiceGate } from '../services/gate/service-gate.ts'
 import { prepareServicesForGrading } from '../services/grading-services.ts'
 import { RunCredentials } from '../services/run-credentials.ts'
 import { Services } from '../services/services.ts'
-import { runGoTrack } from './go/track-run.ts'
+import { runGoTrack, unavailable } from './go/track-run.ts'
 import { RunnerPool } from './pool.ts'
 import { canContainSameUser, takePrincipal, type Principal } from './privileges.ts'
 import { sandboxSubmission } from './sandbox.ts'
@@ -119,7 +119,7 @@ export class GradingSession {
       try {
         grant = await this.goCredentials.forRun(kata.services, kata.suiteFile)
       } catch (err) {
-        return { id: kata.id, target: target.kind, verdict: 'unavailable', tests: [], message: (err as Error).message, durationMs: 0, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
+        return unavailable(kata, target, (err as Error).message)
       }
     }
     const access = this.services.access()

@@ -43,7 +43,8 @@ export function goServiceEnv(needs: readonly ServiceName[], services: ServiceAcc
   return missing.length ? { missing: missing.join('\n') } : { env }
 }
 
-const unavailable = (kata: Kata, target: Target, message: string): KataResult => ({
+/** A Go run that says nothing of the learner: a service or the toolchain is missing. */
+export const unavailable = (kata: Kata, target: Target, message: string): KataResult => ({
   id: kata.id,
   target: target.kind,
   verdict: 'unavailable',
