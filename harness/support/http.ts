@@ -164,15 +164,30 @@ export class RawConnection {
 }
 
 /** A clock the suite moves by hand: pass `clock.now` where a kata takes `now`. */
-export function manualClock(start = Date.UTC(2030, 0, 1, 12, 0, 0)) {
+export interface ManualClock {
+  now(): number
+  advance(ms: number): void
+  set(ms: number): void
+  /** Called with the new time on every move (how a program over the wire follows it: launch.ts). */
+  onChange(listener: (ms: number) => void): void
+}
+
+export function manualClock(start = Date.UTC(2030, 0, 1, 12, 0, 0)): ManualClock {
   let t = start
+  const listeners: ((ms: number) => void)[] = []
+  const moved = () => listeners.forEach((l) => l(t))
   return {
     now: () => t,
     advance(ms: number) {
       t += ms
+      moved()
     },
     set(ms: number) {
       t = ms
+      moved()
+    },
+    onChange(listener) {
+      listeners.push(listener)
     },
   }
 }

@@ -11,7 +11,7 @@ const filled = (file: string) => existsSync(file) && readFileSync(file, 'utf8').
 
 /**
  * What is wrong with a kata's `go:` block, as [field, reason]: the learner's files and
- * go.mod on both sides, the hidden tests, the statement in both languages.
+ * go.mod on both sides, the hidden tests of a native kata, the statement in both languages.
  */
 export function goTrackProblems(root: string, dir: string, go: GoTrack): [string, string][] {
   const paths = { harness: join(root, 'harness'), exercises: join(root, 'exercises'), solutions: join(root, 'solutions') }
@@ -23,7 +23,8 @@ export function goTrackProblems(root: string, dir: string, go: GoTrack): [string
     if (!existsSync(join(base, dir, GO_DIR, 'go.mod'))) problems.push(['go', `${side}/${dir}/${GO_DIR}/go.mod does not exist: each Go package is a module of its own`])
   }
   const tests = join(paths.harness, dir, GO_DIR)
-  if (!existsSync(tests) || !readdirSync(tests).some((f) => f.endsWith('_test.go'))) {
+  // A wire kata is graded by its Vitest suite: it has no hidden Go tests.
+  if (go.grade === 'native' && (!existsSync(tests) || !readdirSync(tests).some((f) => f.endsWith('_test.go')))) {
     problems.push(['go', `no hidden Go tests: expected a _test.go file in harness/${dir}/${GO_DIR}/`])
   }
   for (const readme of ['README.md', 'README.ru.md']) {

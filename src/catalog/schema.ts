@@ -60,9 +60,16 @@ export const GoMutant = z
 
 const goPath = z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "a path inside the kata's go/ folder, like \"counter.go\"")
 
-/** A kata that offers the Go track: `go test -race` over exercises/<kata>/go/ with the hidden tests of harness/<kata>/go/. */
+/**
+ * A kata that offers the Go track: `go test -race` over exercises/<kata>/go/ with the hidden
+ * tests of harness/<kata>/go/ (native), or the kata's own suite against the built program (wire).
+ */
 export const GoTrack = z
   .object({
+    grade: z
+      .enum(['native', 'wire'])
+      .default('native')
+      .describe("How the Go track is graded: 'native' runs the hidden _test.go files with `go test -race`; 'wire' builds the learner's program and the kata's Vitest suite talks to it over HTTP (harness/support/launch.ts)"),
     files: z
       .array(goPath)
       .min(1, 'list the Go files the learner edits')
@@ -73,7 +80,7 @@ export const GoTrack = z
       .min(500)
       .max(600_000)
       .default(120_000)
-      .describe('Wall-clock budget of one `go test -race` run, in milliseconds (the first -race build is slow)'),
+      .describe('Wall-clock budget of one `go test -race` run (native) or `go build` (wire), in milliseconds (the first -race build is slow)'),
     mutants: z
       .array(GoMutant)
       .default([])

@@ -15,6 +15,12 @@ export interface ProvidedToSuites {
    * Absent when a suite runs under plain Vitest: the fixtures clean up themselves.
    */
   'roadmap:after-run'?: ServiceName[]
+  /**
+   * The Go track of a wire kata: the learner's program, built for this run. The suite starts
+   * it through harness/support/launch.ts instead of importing the TypeScript factory ('' or
+   * absent on the TypeScript track).
+   */
+  'roadmap:go-program'?: string
 }
 
 /** What a suite's fixtures leave for the runner to remove after the verdict (a suite's meta). */

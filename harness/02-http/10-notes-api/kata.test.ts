@@ -1,7 +1,7 @@
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { manualClock } from '#support/http'
-import { createApp } from '@kata/http/notes-api'
+import { launchApp } from '#support/launch'
 
 interface Note {
   id: string
@@ -12,9 +12,10 @@ interface Note {
   updatedAt: string
 }
 
-function setup() {
+async function setup() {
   const clock = manualClock(Date.UTC(2030, 0, 1, 9, 0, 0))
-  const app = createApp({ now: clock.now })
+  // The learner's createApp in process, or their Go program over HTTP (the Go track).
+  const app = await launchApp(clock, async () => (await import('@kata/http/notes-api')).createApp({ now: clock.now }))
   const iso = () => new Date(clock.now()).toISOString()
   /** Creates a note (one minute later than the previous step) and returns it. */
   const create = async (body: Record<string, unknown>) => {
@@ -30,7 +31,7 @@ const ids = (res: request.Response) => (res.body.items as Note[]).map((n) => n.t
 
 describe('step 1: CRUD for notes', () => {
   it('POST /notes → 201 with the note, a Location, timestamps from now(), body defaulting to ""', async () => {
-    const { app, clock } = setup()
+    const { app, clock } = await setup()
     const res = await request(app).post('/notes').send({ title: '  Shopping  ' })
     const at = new Date(clock.now()).toISOString()
     expect(res.status, 'POST /notes {"title":"  Shopping  "}').toBe(201)
@@ -43,7 +44,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('GET /notes lists the most recently updated first ({ items: [] } when empty)', async () => {
-    const { app, clock, create } = setup()
+    const { app, clock, create } = await setup()
     expect((await request(app).get('/notes')).body, 'GET /notes on a fresh app').toEqual({ items: [] })
     const a = await create({ title: 'A' })
     await create({ title: 'B' })
@@ -55,7 +56,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('PATCH /notes/:id changes only the given fields and bumps updatedAt, not createdAt', async () => {
-    const { app, clock, iso, create } = setup()
+    const { app, clock, iso, create } = await setup()
     const note = await create({ title: 'Plan', body: 'v1' })
     clock.advance(5 * 60_000)
     const res = await request(app).patch(`/notes/${note.id}`).send({ body: 'v2' })
@@ -65,7 +66,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('DELETE /notes/:id → 204, then it is gone; a second DELETE is 404', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const a = await create({ title: 'A' })
     await create({ title: 'B' })
     const del = await request(app).delete(`/notes/${a.id}`)
@@ -78,7 +79,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('404 {"error":"not_found"} for an unknown note or route', async () => {
-    const { app } = setup()
+    const { app } = await setup()
     for (const [method, path] of [
       ['get', '/notes/nope'],
       ['patch', '/notes/nope'],
@@ -102,7 +103,7 @@ describe('step 1: CRUD for notes', () => {
     ['PATCH', { title: 'Changed', body: 42 }, { body: 'type' }],
     ['PATCH', { title: 'Changed', tags: ['ok', 'not ok'] }, { 'tags[1]': 'format' }],
   ])('%s %j → 400 validation with fields %j, nothing changes', async (method, body, fields) => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'Keep me', body: 'as is' })
     const r = method === 'POST' ? request(app).post('/notes') : request(app).patch(`/notes/${note.id}`)
     const res = await r.send(body as object)
@@ -112,7 +113,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('accepts the upper bounds: a 200-character title, a 10 000-character body, 10 tags', async () => {
-    const { app } = setup()
+    const { app } = await setup()
     const res = await request(app)
       .post('/notes')
       .send({ title: 't'.repeat(200), body: 'b'.repeat(10_000), tags: Array.from({ length: 10 }, (_, i) => `t${i}`) })
@@ -120,7 +121,7 @@ describe('step 1: CRUD for notes', () => {
   })
 
   it('400 {"error":"invalid_json"} for a malformed body', async () => {
-    const { app } = setup()
+    const { app } = await setup()
     const res = await request(app).post('/notes').set('Content-Type', 'application/json').send('{"title":')
     expect(res.status, 'POST /notes with body {"title":').toBe(400)
     expect(res.body, 'POST /notes with malformed JSON: body').toEqual({ error: 'invalid_json' })
@@ -129,7 +130,7 @@ describe('step 1: CRUD for notes', () => {
 
 describe('step 2: tags and search', () => {
   it('normalizes tags: trimmed, lower-case, duplicates removed, first-seen order', async () => {
-    const { create } = setup()
+    const { create } = await setup()
     const note = await create({ title: 'Go', tags: [' Go ', 'http', 'GO', 'go-kit'] })
     expect(note.tags, 'tags of POST /notes with [" Go ","http","GO","go-kit"]').toEqual(['go', 'http', 'go-kit'])
   })
@@ -139,21 +140,21 @@ describe('step 2: tags and search', () => {
     [{ tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, { tags: 'length' }],
     [{ tags: ['ok', 'has space', 7, 'x'.repeat(31)] }, { 'tags[1]': 'format', 'tags[2]': 'type', 'tags[3]': 'format' }],
   ])('rejects tags %j with 400 fields %j', async (extra, fields) => {
-    const { app } = setup()
+    const { app } = await setup()
     const res = await request(app).post('/notes').send({ title: 'T', ...extra })
     expect(res.status, `POST /notes ${JSON.stringify(extra)}`).toBe(400)
     expect(res.body, 'body').toEqual({ error: 'validation', fields })
   })
 
   it('PATCH replaces the tags', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'T', tags: ['a', 'b'] })
     const res = await request(app).patch(`/notes/${note.id}`).send({ tags: ['C'] })
     expect(res.body.tags, 'PATCH {"tags":["C"]}: tags').toEqual(['c'])
   })
 
   it('GET /notes?tag=… keeps notes having every given tag (case-insensitive)', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await create({ title: 'Gin', tags: ['go', 'http'] })
     await create({ title: 'pgx', tags: ['go', 'sql'] })
     await create({ title: 'Express', tags: ['node', 'http'] })
@@ -164,7 +165,7 @@ describe('step 2: tags and search', () => {
   })
 
   it('GET /notes?q=… searches title and body, case-insensitively, and combines with tag', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await create({ title: 'Graceful shutdown', body: 'drain connections', tags: ['go'] })
     await create({ title: 'Pools', body: 'Connection pooling in pgx', tags: ['go', 'sql'] })
     await create({ title: 'Keep-alive', body: 'reuse a CONNECTION', tags: ['http'] })
@@ -175,7 +176,7 @@ describe('step 2: tags and search', () => {
   })
 
   it('GET /tags counts notes per tag: most used first, then alphabetically', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     expect((await request(app).get('/tags')).body, 'GET /tags on a fresh app').toEqual({ items: [] })
     await create({ title: '1', tags: ['go', 'http'] })
     const two = await create({ title: '2', tags: ['go', 'sql'] })
@@ -199,7 +200,7 @@ describe('step 2: tags and search', () => {
 
 describe('step 3: ETags and conditional requests', () => {
   it('sends a quoted ETag on POST, GET and PATCH; it changes when the note changes', async () => {
-    const { app } = setup()
+    const { app } = await setup()
     const created = await request(app).post('/notes').send({ title: 'Versioned' })
     const e1 = created.headers.etag as string
     expect(e1, 'POST /notes: ETag header').toMatch(/^"[^"]+"$/)
@@ -214,7 +215,7 @@ describe('step 3: ETags and conditional requests', () => {
   })
 
   it('GET with If-None-Match of the current ETag → 304 with no body; a stale one → 200', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'Cached' })
     const etag = (await request(app).get(`/notes/${note.id}`)).headers.etag as string
     const fresh = await request(app).get(`/notes/${note.id}`).set('If-None-Match', etag)
@@ -227,7 +228,7 @@ describe('step 3: ETags and conditional requests', () => {
   })
 
   it('prevents a lost update: PATCH with a stale If-Match → 412, nothing changes', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'Shared', body: 'original' })
     const etag = (await request(app).get(`/notes/${note.id}`)).headers.etag as string
     // Alice and Bob both read the note (same ETag); Alice writes first.
@@ -240,14 +241,14 @@ describe('step 3: ETags and conditional requests', () => {
   })
 
   it('accepts If-Match: * for an existing note, and PATCH without If-Match still works', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'Any' })
     expect((await request(app).patch(`/notes/${note.id}`).set('If-Match', '*').send({ body: 'x' })).status, 'PATCH with If-Match: *').toBe(200)
     expect((await request(app).patch(`/notes/${note.id}`).send({ body: 'y' })).status, 'PATCH without If-Match').toBe(200)
   })
 
   it('DELETE with a stale If-Match → 412 and the note stays; with the current one → 204', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const note = await create({ title: 'Fragile' })
     const old = (await request(app).get(`/notes/${note.id}`)).headers.etag as string
     const patched = await request(app).patch(`/notes/${note.id}`).send({ body: 'changed' })

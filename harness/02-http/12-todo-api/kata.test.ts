@@ -1,7 +1,7 @@
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { manualClock } from '#support/http'
-import { createApp } from '@kata/http/todo-api'
+import { launchApp } from '#support/launch'
 
 interface Todo {
   id: string
@@ -12,9 +12,10 @@ interface Todo {
   createdAt: string
 }
 
-function setup() {
+async function setup() {
   const clock = manualClock(Date.UTC(2030, 0, 1, 8, 0, 0))
-  const app = createApp({ now: clock.now })
+  // The learner's createApp in process, or their Go program over HTTP (the Go track).
+  const app = await launchApp(clock, async () => (await import('@kata/http/todo-api')).createApp({ now: clock.now }))
   const create = async (body: Record<string, unknown>) => {
     clock.advance(1000)
     const res = await request(app).post('/todos').send(body)
@@ -48,7 +49,7 @@ async function dataset(create: (b: Record<string, unknown>) => Promise<Todo>) {
 
 describe('step 1: CRUD for todos', () => {
   it('POST /todos → 201 with defaults (done false, priority normal, dueDate null), createdAt and Location', async () => {
-    const { app, clock } = setup()
+    const { app, clock } = await setup()
     const res = await request(app).post('/todos').send({ title: '  Write tests ' })
     expect(res.status, 'POST /todos {"title":"  Write tests "}').toBe(201)
     expect(res.body, 'POST /todos: body').toEqual({
@@ -64,13 +65,13 @@ describe('step 1: CRUD for todos', () => {
   })
 
   it('accepts every field on POST', async () => {
-    const { create } = setup()
+    const { create } = await setup()
     const todo = await create({ title: 'Ship', done: true, priority: 'high', dueDate: '2030-02-28' })
     expect(todo, 'POST /todos with all fields').toMatchObject({ title: 'Ship', done: true, priority: 'high', dueDate: '2030-02-28' })
   })
 
   it('GET /todos lists them in creation order', async () => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     expect(await titles(''), 'GET /todos on a fresh app').toEqual([])
     await create({ title: 'first' })
     await create({ title: 'second' })
@@ -79,7 +80,7 @@ describe('step 1: CRUD for todos', () => {
   })
 
   it('PATCH /todos/:id changes the given fields; dueDate null clears it', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const todo = await create({ title: 'Pay rent', dueDate: '2030-02-01' })
     const done = await request(app).patch(`/todos/${todo.id}`).send({ done: true, priority: 'high' })
     expect(done.status, 'PATCH {"done":true,"priority":"high"}').toBe(200)
@@ -90,7 +91,7 @@ describe('step 1: CRUD for todos', () => {
   })
 
   it('DELETE /todos/:id → 204; then GET, PATCH and DELETE are 404', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const todo = await create({ title: 'Temp' })
     expect((await request(app).delete(`/todos/${todo.id}`)).status, 'DELETE').toBe(204)
     for (const method of ['get', 'patch', 'delete'] as const) {
@@ -111,7 +112,7 @@ describe('step 1: CRUD for todos', () => {
     ['PATCH', { title: null }, { title: 'required' }],
     ['PATCH', { done: 1 }, { done: 'type' }],
   ])('%s %j → 400 validation with fields %j, nothing changes', async (method, body, fields) => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const todo = await create({ title: 'Keep' })
     const r = method === 'POST' ? request(app).post('/todos') : request(app).patch(`/todos/${todo.id}`)
     const res = await r.send(body)
@@ -123,7 +124,7 @@ describe('step 1: CRUD for todos', () => {
 
 describe('step 2: filtering and sorting', () => {
   it('filters by done', async () => {
-    const { app, create, titles } = setup()
+    const { app, create, titles } = await setup()
     const [a, , c] = await dataset(create)
     await request(app).patch(`/todos/${a!.id}`).send({ done: true })
     await request(app).patch(`/todos/${c!.id}`).send({ done: true })
@@ -132,21 +133,21 @@ describe('step 2: filtering and sorting', () => {
   })
 
   it('filters by priority, one or a comma-separated list', async () => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     await dataset(create)
     expect(await titles('?priority=high'), 'GET /todos?priority=high').toEqual(['A write tests', 'C fix login bug', 'E deploy'])
     expect(await titles('?priority=low,high'), 'GET /todos?priority=low,high').toEqual(['A write tests', 'B buy milk', 'C fix login bug', 'E deploy', 'G call mom'])
   })
 
   it('filters by dueBefore (strictly before; todos without a due date are left out)', async () => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     await dataset(create)
     expect(await titles('?dueBefore=2030-02-01'), 'GET /todos?dueBefore=2030-02-01').toEqual(['G call mom'])
     expect(await titles('?dueBefore=2030-03-11'), 'GET /todos?dueBefore=2030-03-11').toEqual(['A write tests', 'C fix login bug', 'D read RFC 9110', 'G call mom'])
   })
 
   it('searches titles with q (case-insensitive) and combines every filter with AND', async () => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     await dataset(create)
     expect(await titles('?q=WRITE'), 'GET /todos?q=WRITE').toEqual(['A write tests', 'F write docs'])
     expect(await titles('?q=write&priority=normal'), 'GET /todos?q=write&priority=normal').toEqual(['F write docs'])
@@ -162,14 +163,14 @@ describe('step 2: filtering and sorting', () => {
     ['-priority', ['A', 'C', 'E', 'D', 'F', 'H', 'B', 'G']],
     ['-title', ['H', 'G', 'F', 'E', 'D', 'C', 'B', 'A']],
   ])('sort=%s (ties in creation order, no due date always last)', async (sort, expected) => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     await dataset(create)
     const got = (await titles(`?sort=${sort}`)).map((t) => t[0])
     expect(got, `GET /todos?sort=${sort}: first letters of the titles`).toEqual(expected)
   })
 
   it('sorts titles case-insensitively', async () => {
-    const { create, titles } = setup()
+    const { create, titles } = await setup()
     await create({ title: 'beta' })
     await create({ title: 'Alpha' })
     await create({ title: 'gamma' })
@@ -177,7 +178,7 @@ describe('step 2: filtering and sorting', () => {
   })
 
   it('rejects bad query values with 400, naming every bad parameter', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await create({ title: 'x' })
     const res = await request(app).get('/todos?done=yes&priority=high,urgent&dueBefore=2030-13-01&sort=-color')
     expect(res.status, 'GET /todos?done=yes&priority=high,urgent&dueBefore=2030-13-01&sort=-color').toBe(400)
@@ -202,7 +203,7 @@ describe('step 3: cursor pagination', () => {
   }
 
   it('returns { items, nextCursor }: 20 items by default, then the rest with nextCursor null', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     for (let i = 1; i <= 25; i++) await create({ title: `t${String(i).padStart(2, '0')}` })
     const first = await request(app).get('/todos')
     expect(first.body.items, 'GET /todos with 25 todos: items on the first page').toHaveLength(20)
@@ -213,7 +214,7 @@ describe('step 3: cursor pagination', () => {
   })
 
   it('walks every todo exactly once with ?limit=3, and says null on the last page even when it is full', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     for (let i = 1; i <= 9; i++) await create({ title: `t${i}` })
     const pages = await walk(app, '?limit=3')
     expect(pages, 'pages of GET /todos?limit=3 over 9 todos').toEqual([
@@ -224,7 +225,7 @@ describe('step 3: cursor pagination', () => {
   })
 
   it('keeps filters and sort across pages', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await dataset(create)
     const all = (await request(app).get('/todos?priority=high,normal&sort=-dueDate&limit=100')).body.items.map((t: Todo) => t.title)
     const pages = await walk(app, '?priority=high,normal&sort=-dueDate&limit=2')
@@ -238,7 +239,7 @@ describe('step 3: cursor pagination', () => {
     ['?sort=dueDate&limit=3'],
     ['?sort=-dueDate&limit=3'],
   ])('does not skip or repeat equal sort values split across pages (%s)', async (query) => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await dataset(create)
     const all = (await request(app).get(`/todos${query.replace(/limit=\d+/, 'limit=100')}`)).body.items.map((t: Todo) => t.title)
     const pages = await walk(app, query)
@@ -250,7 +251,7 @@ describe('step 3: cursor pagination', () => {
   })
 
   it('stays stable while todos are created and deleted between pages (no repeats, no skips)', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     const todos: Todo[] = []
     for (let i = 1; i <= 10; i++) todos.push(await create({ title: `t${String(i).padStart(2, '0')}` }))
     const first = await request(app).get('/todos?sort=-createdAt&limit=3')
@@ -271,7 +272,7 @@ describe('step 3: cursor pagination', () => {
   })
 
   it('rejects a bad limit or cursor with 400', async () => {
-    const { app, create } = setup()
+    const { app, create } = await setup()
     await create({ title: 'x' })
     for (const [query, fields] of [
       ['?limit=0', { limit: 'range' }],
