@@ -17,6 +17,8 @@ export type App = RequestListener | string
 const READY_MS = 10_000
 
 const running = new Set<ChildProcess>()
+/** Why the program did not come up in an earlier test: the next tests say so at once instead of waiting again. */
+let down: string | undefined
 afterAll(() => running.forEach((p) => p.kill('SIGKILL')))
 
 /**
@@ -33,6 +35,7 @@ export async function launchApp(clock: ManualClock, load: () => RequestListener 
 }
 
 async function startProgram(program: string, clock: ManualClock): Promise<string> {
+  if (down) throw new Error(`${down}\n(as in an earlier test: fix that first)`)
   const dir = mkdtempSync(join(tmpdir(), 'roadmap-wire-'))
   const clockFile = join(dir, 'clock')
   // Written whole, then renamed: the program never reads a half-written time.
@@ -57,7 +60,10 @@ async function startProgram(program: string, clock: ManualClock): Promise<string
     running.delete(child)
     rmSync(dir, { recursive: true, force: true })
   })
-  await ready(child, port, () => printed)
+  await ready(child, port, () => printed).catch((err: Error) => {
+    down = err.message
+    throw err
+  })
   return `http://127.0.0.1:${port}`
 }
 

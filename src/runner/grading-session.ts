@@ -126,6 +126,8 @@ export class GradingSession {
     try {
       return await runGoTrack(this.options.root, kata, target, {
         services: grant ? { ...access, urls: grant.urls } : access,
+        // A wire kata's suite runs in this session's pool, as the grading user, against the built program.
+        wire: (k, t, program) => this.pool.run(k, t, [], undefined, program),
         ...(this.principal ? { principal: own ? { ...own, offline: !kata.services.length, ...(kata.services.length ? {} : { gate: undefined }) } : this.principal } : {}),
       })
     } finally {

@@ -21,13 +21,14 @@ export class RunnerPool {
   /**
    * Runs a kata on an idle runner of the target; `changed` files are invalidated first.
    * `only` names the tests to run (full names); the others are reported skipped.
+   * `goProgram`: a wire kata's Go program, which the suite starts (see SuiteRunner.run).
    */
-  async run(kata: Kata, target: Target, changed: string[] = [], only?: string[]): Promise<KataResult> {
+  async run(kata: Kata, target: Target, changed: string[] = [], only?: string[], goProgram?: string): Promise<KataResult> {
     await this.slot()
     try {
       const runner = this.idle.get(target.root)?.pop() ?? (await this.spawn(target))
       try {
-        return await runner.run(kata, changed, only)
+        return await runner.run(kata, changed, only, goProgram)
       } finally {
         const list = this.idle.get(target.root) ?? []
         list.push(runner)

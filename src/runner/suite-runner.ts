@@ -168,19 +168,20 @@ export class SuiteRunner {
    * Runs one kata's suite. Runs are queued: one at a time. `changed` lists files whose
    * content changed since this instance last saw them (an overlay laid down anew).
    * `only` runs just the tests of these full names (verify's repeats); the rest are skipped.
+   * `goProgram`: the learner's Go program the suite starts instead of importing TypeScript (wire katas).
    */
-  run(kata: Kata, changed: string[] = [], only?: string[]): Promise<KataResult> {
+  run(kata: Kata, changed: string[] = [], only?: string[], goProgram?: string): Promise<KataResult> {
     const next = this.queue
       .then(() => this.settling)
       .then(() => {
         for (const f of changed) this.vitest.invalidateFile(f)
-        return this.runNow(kata, this.target, only)
+        return this.runNow(kata, this.target, only, goProgram)
       })
     this.queue = next.catch(() => undefined)
     return next
   }
 
-  private async runNow(kata: Kata, target: Target, only?: string[]): Promise<KataResult> {
+  private async runNow(kata: Kata, target: Target, only?: string[], goProgram?: string): Promise<KataResult> {
     const started = performance.now()
     const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
@@ -198,6 +199,7 @@ export class SuiteRunner {
     await this.leftovers.settled()
     const database = grant ? grant.database : stock?.take()
     this.vitest.getRootProject().provide('roadmap:database', database ?? '')
+    this.vitest.getRootProject().provide('roadmap:go-program', goProgram ?? '')
     if (grant) {
       this.vitest.getRootProject().provide('roadmap:services', grant.urls)
       this.vitest.getRootProject().provide('roadmap:run-tag', grant.tag)

@@ -6,7 +6,8 @@ import type { Lang } from '../i18n/lang.ts'
 import { goVerifyProblems } from '../i18n/go-verify-messages.ts'
 import { verifyProblems } from '../i18n/verify-messages.ts'
 import type { KataResult } from '../results/model.ts'
-import { runGoTrack } from '../runner/go/track-run.ts'
+import { runGoTrack, type WireSuite } from '../runner/go/track-run.ts'
+import { WireSuites } from '../runner/go/wire-suites.ts'
 import type { ServiceAccess } from '../services/access.ts'
 import { readConfigFile } from '../services/config-file.ts'
 import { Services } from '../services/services.ts'
@@ -20,8 +21,8 @@ export const MIN_GO_HINTS = 2
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 
-const gradeGo = (catalog: Catalog, kata: Kata, target: Target, services: ServiceAccess, replace?: Record<string, string>) =>
-  runGoTrack(catalog.root, kata, target, { services, ...(replace ? { replace } : {}) })
+const gradeGo = (catalog: Catalog, kata: Kata, target: Target, services: ServiceAccess, wire: WireSuite | undefined, replace?: Record<string, string>) =>
+  runGoTrack(catalog.root, kata, target, { services, ...(wire ? { wire } : {}), ...(replace ? { replace } : {}) })
 
 const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()) : [])
 
@@ -31,11 +32,11 @@ const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory()
  * runs, each mutant's `breaks` is quoted from go/README.md, and the statement exists in
  * both languages.
  */
-export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang, services: ServiceAccess): Promise<KataCheck> {
+export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang, services: ServiceAccess, wire?: WireSuite): Promise<KataCheck> {
   const say = verifyProblems(lang)
   const sayGo = goVerifyProblems(lang)
   const go = kata.go!
-  const [solution, starter] = await Promise.all([gradeGo(catalog, kata, solutionsTarget(catalog), services), gradeGo(catalog, kata, exercisesTarget(catalog), services)])
+  const [solution, starter] = await Promise.all([gradeGo(catalog, kata, solutionsTarget(catalog), services, wire), gradeGo(catalog, kata, exercisesTarget(catalog), services, wire)])
   const problems: string[] = []
   const overlays: OverlayOutcome[] = []
   let skipped = solution.verdict === 'unavailable' || starter.verdict === 'unavailable'
@@ -76,7 +77,7 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
     for (const m of runnable) {
       const outcome: OverlayOutcome = { kind: 'mutant', name: m.name, about: m.about, mistake: m.mistake, runs: 0, held: true, verdicts: [], durationMs: 0 }
       while (outcome.held && outcome.runs < repeat) {
-        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), services, m.replace)
+        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), services, wire, m.replace)
         outcome.runs++
         outcome.verdicts.push(r.verdict)
         outcome.durationMs += r.durationMs
@@ -106,17 +107,20 @@ export async function checkGoKatas(catalog: Catalog, katas: Kata[], repeat: numb
   const checks: KataCheck[] = new Array(katas.length)
   // roadmap.config.yaml of the catalog's root, as `openContext` read it for the TypeScript track.
   const services = await Services.resolve(katas.flatMap((k) => k.services), { root: catalog.root, config: readConfigFile(catalog.root) })
+  // Wire katas run their Vitest suite against the built program: runners start on the first one.
+  const wire = new WireSuites(catalog, services.access(), Math.max(1, jobs))
   let next = 0
   const worker = async () => {
     while (next < katas.length) {
       const i = next++
-      checks[i] = await checkGoKata(catalog, katas[i]!, repeat, lang, services.access())
+      checks[i] = await checkGoKata(catalog, katas[i]!, repeat, lang, services.access(), wire.run)
       onCheck(checks[i]!)
     }
   }
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, katas.length)) }, worker))
   } finally {
+    await wire.close()
     await services.close()
   }
   return checks

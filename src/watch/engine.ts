@@ -4,6 +4,7 @@ import { kataState, nextKata, stateAfter } from '../progress/record.ts'
 import type { ProgressStore } from '../progress/store.ts'
 import type { KataResult } from '../results/model.ts'
 import { runGoTrack } from '../runner/go/track-run.ts'
+import { WireSuites } from '../runner/go/wire-suites.ts'
 import { SuiteRunner } from '../runner/suite-runner.ts'
 import { exercisesTarget } from '../runner/target.ts'
 import type { RoadmapConfig } from '../services/config-file.ts'
@@ -29,6 +30,8 @@ export interface EngineOptions {
 export class WatchEngine {
   private listeners: EngineListener[] = []
   private runner: SuiteRunner | undefined
+  /** The Go track's wire katas: their suites run against the learner's program (started on the first). */
+  private wire: WireSuites | undefined
   private services: Services | undefined
   private watcher: FileWatcher | undefined
   private queue: Promise<unknown> = Promise.resolve()
@@ -135,7 +138,7 @@ export class WatchEngine {
       if (kata.services.length) await this.servicesReady
       await this.reprobe(kata)
       this.emit({ type: 'run-start', id: kata.id, reason })
-      const result = this.runner ? await this.runner.run(kata) : await runGoTrack(this.opts.catalog.root, kata, exercisesTarget(this.opts.catalog), { services: this.services?.access() })
+      const result = this.runner ? await this.runner.run(kata) : await this.runGo(kata)
       this.last.set(kata.id, result)
       // The verdict reaches the screen first; the check-off (an fsync) follows at once.
       // Check-all runs katas the learner never opened: their starters fail, as they should,
@@ -148,6 +151,13 @@ export class WatchEngine {
     })
     this.queue = job.catch((err) => this.emit({ type: 'error', message: (err as Error).message }))
     return job
+  }
+
+  private runGo(kata: Kata): Promise<KataResult> {
+    const { catalog } = this.opts
+    const services = this.services?.access()
+    if (kata.go?.grade === 'wire' && services) this.wire ??= new WireSuites(catalog, services)
+    return runGoTrack(catalog.root, kata, exercisesTarget(catalog), { services, ...(this.wire ? { wire: this.wire.run } : {}) })
   }
 
   /** A service that was missing, or failed the last run, is probed again first. */
@@ -227,6 +237,7 @@ export class WatchEngine {
     await this.watcher?.close()
     await this.queue.catch(() => undefined)
     await this.runner?.close()
+    await this.wire?.close()
     await this.services?.close()
   }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -8,9 +7,9 @@ import { trimRaceReport, withRaceReport } from './race.ts'
 import { buildFailure, capMessage, outcomesOf, packageOutput, readEvents } from './test2json.ts'
 import { verdictOf } from './verdict.ts'
 import { requireGo } from './toolchain.ts'
-import { goEnv } from './go-env.ts'
 import { isolatedExec } from './isolated-exec.ts'
 import { policyMessage, policyViolations } from './policy.ts'
+import { goCommand, relativize, type GoCommandRun } from './go-command.ts'
 import type { Principal } from '../privileges.ts'
 
 /** One Go-native grading: the hidden `_test.go` files laid over the learner's package. */
@@ -32,64 +31,11 @@ export interface GoKataRun {
   principal?: Principal
 }
 
-// More than any kata prints; past it the stream is cut (and the run likely stopped).
-const MAX_STDOUT = 16 << 20
-const MAX_STDERR = 64 << 10
-
-interface GoTestRun {
-  stdout: string
-  stderr: string
-  code: number | null
-  timedOut: boolean
-}
-
-function goTest(go: string, packageDir: string, overlay: string, budgetMs: number, extraEnv: Record<string, string> = {}, exec?: string): Promise<GoTestRun> {
-  return new Promise((done, fail) => {
-    // -count=1: a cached "ok" would not run the learner's code at all.
-    // -exec: the test binary starts through isolatedExec, as the run's own user.
-    const child = spawn(go, ['test', '-race', '-json', '-count=1', '-overlay', overlay, ...(exec ? ['-exec', exec] : []), './...'], {
-      cwd: packageDir,
-      // Its own process group: on timeout the go command, the compiler and the test binary all go.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // GOTOOLCHAIN=local: a learner's go.mod must not make the grader download a toolchain.
-      // GOWORK=off: a go.work above the folder must not pull other modules in.
-      // Only what go needs of the grader's environment: see goEnv; then the kata's service URLs.
-      env: { ...goEnv(process.env), ...extraEnv, PWD: packageDir, GOTOOLCHAIN: 'local', GOWORK: 'off' },
-    })
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      if (stdout.length < MAX_STDOUT) stdout += s
-    })
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      if (stderr.length < MAX_STDERR) stderr += s
-    })
-    const timer = setTimeout(() => {
-      timedOut = true
-      try {
-        process.kill(-child.pid!, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }, budgetMs)
-    child.on('error', (err) => {
-      clearTimeout(timer)
-      fail(err)
-    })
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      done({ stdout, stderr, code, timedOut })
-    })
-  })
-}
-
-/** Absolute paths in go's messages, shown as the file names the learner knows. */
-function relativize(text: string, packageDir: string, shownAs: Map<string, string>): string {
-  let out = text
-  for (const [source, name] of shownAs) out = out.split(source).join(name)
-  return out.split(`${packageDir}/`).join('').replace(/(^|\s)\.\/(?=\S+\.go:)/gm, '$1')
+/** `go test -race -json` of the package, with the overlay (hidden tests, mutant files) laid over it. */
+function goTest(go: string, packageDir: string, overlay: string, budgetMs: number, extraEnv: Record<string, string> = {}, exec?: string): Promise<GoCommandRun> {
+  // -count=1: a cached "ok" would not run the learner's code at all.
+  // -exec: the test binary starts through isolatedExec, as the run's own user.
+  return goCommand(go, ['test', '-race', '-json', '-count=1', '-overlay', overlay, ...(exec ? ['-exec', exec] : []), './...'], { cwd: packageDir, budgetMs, env: extraEnv })
 }
 
 /** Grades one Go-native kata with `go test -race -json` and reads the events into the result model. */
@@ -108,7 +54,7 @@ export async function runGoKata(run: GoKataRun): Promise<KataResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'roadmap-go-'))
   const overlayFile = join(scratch, 'overlay.json')
   const replace = Object.fromEntries(Object.entries(run.replace ?? {}).map(([name, file]) => [name, resolve(file)]))
-  let outcome: GoTestRun
+  let outcome: GoCommandRun
   let shownAs: Map<string, string>
   let isolated: ReturnType<typeof isolatedExec> | undefined
   try {

@@ -10,12 +10,19 @@ import type { Principal } from '../privileges.ts'
 import type { Target } from '../target.ts'
 import { GoGradingError } from './errors.ts'
 import { runGoKata } from './go-test.ts'
+import { buildGoProgram } from './build-program.ts'
 
 /** The learner's Go package of a kata in a target (exercises/, solutions/, a submission). */
 export const goPackageDir = (target: Target, kata: Kata) => join(target.root, kata.dir, GO_DIR)
 
 /** The hidden `_test.go` files of a kata. */
 export const goTestsDir = (root: string, kata: Kata) => join(root, 'harness', kata.dir, GO_DIR)
+
+/**
+ * Runs a wire kata's Vitest suite against the learner's built Go program: a RunnerPool's or
+ * SuiteRunner's run in the caller's session (see WireSuites), which hands the suite the program.
+ */
+export type WireSuite = (kata: Kata, target: Target, program: string) => Promise<KataResult>
 
 /** What a Go run is given besides the package: the session's services, and a mutant to lay over it. */
 export interface GoTrackOptions {
@@ -25,6 +32,8 @@ export interface GoTrackOptions {
   replace?: Record<string, string>
   /** The OS user the test binary runs as (grade), in namespaces of its own. */
   principal?: Principal
+  /** How the session runs a wire kata's suite (go.grade: wire); without it such a kata is 'unavailable'. */
+  wire?: WireSuite
 }
 
 /**
@@ -72,7 +81,7 @@ export async function runGoTrack(root: string, kata: Kata, target: Target, opts:
   const services = goServiceEnv(kata.services, opts.services)
   if ('missing' in services) return unavailable(kata, target, services.missing)
   try {
-    const result = await grade(root, kata, kata.go, target, services.env, opts.replace, opts.principal)
+    const result = kata.go.grade === 'wire' ? await overTheWire(kata, kata.go, target, opts) : await grade(root, kata, kata.go, target, services.env, opts.replace, opts.principal)
     // A failed run of a kata with services: did a service go away mid-run? Then it says nothing of the learner.
     if (result.verdict !== 'pass' && kata.services.length && opts.services?.recheck) {
       const down = await opts.services.recheck([...kata.services])
@@ -99,4 +108,24 @@ function grade(root: string, kata: Kata, go: GoTrack, target: Target, env: Recor
     env,
     ...(principal ? { principal } : {}),
   })
+}
+
+/**
+ * A wire kata: the grader builds the learner's program, and the kata's own Vitest suite (the
+ * TypeScript track's) starts it and talks to it over HTTP (harness/support/launch.ts).
+ */
+async function overTheWire(kata: Kata, go: GoTrack, target: Target, opts: GoTrackOptions): Promise<KataResult> {
+  if (!opts.wire) return unavailable(kata, target, `${kata.id} is graded over the wire, by its suite: this command cannot run suites`)
+  const started = Date.now()
+  const shownAs = opts.replace ? 'overlay' : target.kind
+  const built = await buildGoProgram({ packageDir: goPackageDir(target, kata), ...(opts.replace ? { replace: opts.replace } : {}), budgetMs: go.budgetMs, ...(opts.principal ? { principal: opts.principal } : {}) })
+  if ('failed' in built) {
+    return { id: kata.id, target: shownAs, verdict: 'error', tests: [], message: `the program does not build:\n${built.failed}`, durationMs: Date.now() - started, points: kata.points, score: 0, finishedAt: new Date().toISOString() }
+  }
+  try {
+    const result = await opts.wire(kata, target, built.program)
+    return { ...result, target: shownAs, durationMs: Date.now() - started }
+  } finally {
+    built.dispose()
+  }
 }
