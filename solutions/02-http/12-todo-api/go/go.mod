@@ -1,0 +1,3 @@
+module roadmap/http/todo-api
+
+go 1.25.0
