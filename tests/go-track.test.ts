@@ -24,10 +24,10 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
 })
 
-/** A checkout holding the start chapter (it has a Go kata and nothing else), with roadmap's code linked. */
-function startCheckout(): string {
+/** A checkout holding one chapter (by default the start chapter: a Go kata and nothing else), with roadmap's code linked. */
+function startCheckout(chapter = '00-start'): string {
   const dir = tmp('roadmap-go-track-')
-  for (const side of ['harness', 'exercises', 'solutions']) cpSync(join(ROOT, side, '00-start'), join(dir, side, '00-start'), { recursive: true })
+  for (const side of ['harness', 'exercises', 'solutions']) cpSync(join(ROOT, side, chapter), join(dir, side, chapter), { recursive: true })
   cpSync(join(ROOT, 'harness', 'topics.yaml'), join(dir, 'harness', 'topics.yaml'))
   cpSync(join(ROOT, 'harness', 'support'), join(dir, 'harness', 'support'), { recursive: true })
   for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
@@ -162,6 +162,35 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
     }
     // grade is CI's: its --track is not the learner's choice.
     expect(existsSync(join(root, 'roadmap.config.yaml'))).toBe(false)
+  })
+
+  it('grades a wire kata (http/notes-api): the grader builds the program, the suite starts it as the grading user', { timeout: SLOW }, async () => {
+    const root = startCheckout('02-http')
+    chmodSync(root, 0o755)
+    const kata = join('02-http', '10-notes-api', 'go')
+    const sub = tmp('roadmap-go-wire-')
+    cpSync(join(ROOT, 'solutions', kata), join(sub, 'exercises', kata), { recursive: true })
+    const out = join(tmp('roadmap-go-out-'), 'reports')
+    const isolate = canIsolate() ? [] : ['--unsafe-same-user']
+    const grade = (dir: string) => runCli(['--root', root, 'grade', sub, '--track', 'go', '--kata', 'http/notes-api', '--out', dir, '--min-score', '0', ...isolate], { ROADMAP_UNSAFE_SAME_USER: '' })
+    const graded = await grade(out)
+    expect(graded.code, graded.stdout + graded.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
+    // The program answers with who it runs as and what it read of the checkout's solution.
+    const solution = join(root, 'solutions', kata, 'app.go')
+    // (Short: a failure message cuts long values. uid/bytes read/permission denied.)
+    writeFileSync(
+      join(sub, 'exercises', kata, 'app.go'),
+      `package main\n\nimport (\n\t"errors"\n\t"fmt"\n\t"io/fs"\n\t"net/http"\n\t"os"\n\t"time"\n)\n\nfunc NewApp(now func() time.Time) http.Handler {\n\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\t\tb, err := os.ReadFile(${JSON.stringify(solution)})\n\t\tw.Header().Set("Content-Type", "application/json")\n\t\tfmt.Fprintf(w, \`{"items":["%d/%d/%v"]}\`, os.Getuid(), len(b), errors.Is(err, fs.ErrPermission))\n\t})\n}\n`,
+    )
+    await grade(`${out}-2`)
+    const report = readFileSync(join(`${out}-2`, 'results.json'), 'utf8')
+    expect(JSON.parse(report)).toMatchObject({ status: 'fail' })
+    if (canIsolate()) expect(report).toMatch(/expected \{ items: \[ '[1-9]\d*\/0\/true' \] \}/)
+    // A program that does not build: the compiler's words, with the learner's file and line.
+    writeFileSync(join(sub, 'exercises', kata, 'app.go'), 'package main\n\nfunc NewApp() {\n\tundefinedThing()\n}\n')
+    await grade(`${out}-3`)
+    expect(readFileSync(join(`${out}-3`, 'results.json'), 'utf8')).toMatch(/app\.go:4:2: undefined: undefinedThing/)
   })
 
   // .ci/run runs npm test: this is the Go track's proof there.
