@@ -86,30 +86,44 @@ func NewApp(now func() time.Time) http.Handler {
 	return mux
 }
 
-// handle runs h under the store's lock and turns its error into the JSON answer.
-func (a *app) handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+// handler answers a request whose body has been read: a status and a JSON value (nil for
+// no body), or an error. It may set headers on w but never writes to it.
+type handler func(w http.ResponseWriter, r *http.Request, body []byte) (int, any, error)
+
+// handle runs h under the store's lock, holding it neither while the body is read from the
+// network nor while the answer is written back.
+func (a *app) handle(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if err := h(w, r); err != nil {
-			var he *httpError
-			if errors.As(err, &he) {
-				send(w, he.status, he.body)
-			} else {
-				send(w, http.StatusInternalServerError, map[string]string{"error": "internal"})
-			}
+		body, err := io.ReadAll(r.Body)
+		var status int
+		var out any
+		if err == nil {
+			a.mu.Lock()
+			status, out, err = h(w, r, body)
+			a.mu.Unlock()
+		}
+		var he *httpError
+		switch {
+		case errors.As(err, &he):
+			send(w, he.status, he.body)
+		case err != nil:
+			send(w, http.StatusInternalServerError, map[string]string{"error": "internal"})
+		case out == nil:
+			w.WriteHeader(status)
+		default:
+			send(w, status, out)
 		}
 	}
 }
 
-func (a *app) create(w http.ResponseWriter, r *http.Request) error {
-	body, err := readJSON(r)
+func (a *app) create(w http.ResponseWriter, r *http.Request, body []byte) (int, any, error) {
+	value, err := parseJSON(body)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	in, err := validate(body, true)
+	in, err := validate(value, true)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	a.seq++
 	todo := Todo{
@@ -121,45 +135,41 @@ func (a *app) create(w http.ResponseWriter, r *http.Request) error {
 	in.applyTo(&todo)
 	a.rows[todo.ID] = &row{todo: todo, seq: a.seq}
 	w.Header().Set("Location", "/todos/"+todo.ID)
-	send(w, http.StatusCreated, todo)
-	return nil
+	return http.StatusCreated, todo, nil
 }
 
-func (a *app) get(w http.ResponseWriter, r *http.Request) error {
+func (a *app) get(w http.ResponseWriter, r *http.Request, _ []byte) (int, any, error) {
 	rw, ok := a.rows[r.PathValue("id")]
 	if !ok {
-		return notFound
+		return 0, nil, notFound
 	}
-	send(w, http.StatusOK, rw.todo)
-	return nil
+	return http.StatusOK, rw.todo, nil
 }
 
-func (a *app) patch(w http.ResponseWriter, r *http.Request) error {
+func (a *app) patch(w http.ResponseWriter, r *http.Request, body []byte) (int, any, error) {
 	rw, ok := a.rows[r.PathValue("id")]
 	if !ok {
-		return notFound
+		return 0, nil, notFound
 	}
-	body, err := readJSON(r)
+	value, err := parseJSON(body)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	in, err := validate(body, false)
+	in, err := validate(value, false)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	in.applyTo(&rw.todo)
-	send(w, http.StatusOK, rw.todo)
-	return nil
+	return http.StatusOK, rw.todo, nil
 }
 
-func (a *app) remove(w http.ResponseWriter, r *http.Request) error {
+func (a *app) remove(w http.ResponseWriter, r *http.Request, _ []byte) (int, any, error) {
 	id := r.PathValue("id")
 	if _, ok := a.rows[id]; !ok {
-		return notFound
+		return 0, nil, notFound
 	}
 	delete(a.rows, id)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return http.StatusNoContent, nil, nil
 }
 
 type listItem struct {
@@ -167,7 +177,7 @@ type listItem struct {
 	at   position
 }
 
-func (a *app) list(w http.ResponseWriter, r *http.Request) error {
+func (a *app) list(w http.ResponseWriter, r *http.Request, _ []byte) (int, any, error) {
 	query := r.URL.Query()
 	fields := fieldErrors{}
 
@@ -220,7 +230,7 @@ func (a *app) list(w http.ResponseWriter, r *http.Request) error {
 		cursor = &c
 	}
 	if len(fields) > 0 {
-		return invalid(fields)
+		return 0, nil, invalid(fields)
 	}
 
 	key := func(t Todo) any {
@@ -300,8 +310,7 @@ func (a *app) list(w http.ResponseWriter, r *http.Request) error {
 		s := encodeCursor(page[len(page)-1].at)
 		next = &s
 	}
-	send(w, http.StatusOK, map[string]any{"items": items, "nextCursor": next})
-	return nil
+	return http.StatusOK, map[string]any{"items": items, "nextCursor": next}, nil
 }
 
 // less orders two sort values of the same kind: strings, or numbers (priorities).
@@ -451,17 +460,13 @@ func validate(body any, creating bool) (input, error) {
 	return in, nil
 }
 
-// readJSON decodes the whole body as one JSON value of any kind.
-func readJSON(r *http.Request) (any, error) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
-	var body any
-	if json.Unmarshal(data, &body) != nil {
+// parseJSON decodes a body as one JSON value of any kind.
+func parseJSON(data []byte) (any, error) {
+	var value any
+	if json.Unmarshal(data, &value) != nil {
 		return nil, &httpError{http.StatusBadRequest, map[string]string{"error": "invalid_json"}}
 	}
-	return body, nil
+	return value, nil
 }
 
 func send(w http.ResponseWriter, status int, body any) {
