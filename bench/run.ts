@@ -170,7 +170,12 @@ const md = [
       ]
     : []),
   `| grade of one submission vs grade --many of ${STUDENTS} (katas: ${gradeMany.katas.join(', ')}) | ${(gradeMany.one.wallMs / 1000).toFixed(1)} s (cores busy ${gradeMany.one.cores}) vs ${(gradeMany.many.wallMs / 1000).toFixed(1)} s (cores busy ${gradeMany.many.cores}): ${manyRatio.toFixed(2)} × |`,
-  ...(grade ? [`| grade, a complete submission | ${(grade.wallMs / 1000).toFixed(1)} s (${grade.score}/${grade.maxScore} points) |`] : []),
+  ...(grade
+    ? [
+        `| grade, a complete submission | ${(grade.wallMs / 1000).toFixed(1)} s (${grade.score}/${grade.maxScore} points); summed over katas ${(grade.kataMs / 1000).toFixed(1)} s: in tests ${(grade.testsMs / 1000).toFixed(1)} s, outside them (harness, hooks) ${(grade.otherMs / 1000).toFixed(1)} s |`,
+        `| grade, slowest ten (total / in tests / outside) | ${grade.slowest.map((k) => `${k.id} ${k.ms} / ${k.testsMs} / ${k.otherMs} ms`).join(', ')} |`,
+      ]
+    : []),
   '',
 ].join('\n')
 const out = join(root, 'bench-results')

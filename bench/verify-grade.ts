@@ -42,8 +42,27 @@ export function gradeRun(dir: string, bin: string) {
     // the score is read below
   }
   const wallMs = Math.round(performance.now() - t0)
-  const { score, max_score } = JSON.parse(execFileSync('cat', [join(out, 'results.json')], { encoding: 'utf8' })) as { score: number; max_score: number }
-  return { wallMs, score, maxScore: max_score }
+  const { score, max_score } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { score: number; max_score: number }
+  return { wallMs, score, maxScore: max_score, ...whereTimeGoes(join(out, 'grade-report.json')) }
+}
+
+interface GradeReport {
+  report: { results: { id: string; durationMs: number; tests: { durationMs?: number }[] }[] }
+}
+
+/**
+ * Where a grade's time goes, per kata: the time inside its tests (the kata's own: its
+ * timers, loads and services) and the rest (the harness's: worker, module loading, the
+ * suite's hooks, cleanup), the slowest ten, and the sums over all katas.
+ */
+function whereTimeGoes(file: string) {
+  const { results } = (JSON.parse(readFileSync(file, 'utf8')) as GradeReport).report
+  const katas = results.map((k) => {
+    const testsMs = Math.round(k.tests.reduce((s, t) => s + (t.durationMs ?? 0), 0))
+    return { id: k.id, ms: k.durationMs, testsMs, otherMs: Math.max(0, k.durationMs - testsMs) }
+  })
+  const sum = (f: (k: (typeof katas)[number]) => number) => katas.reduce((s, k) => s + f(k), 0)
+  return { kataMs: sum((k) => k.ms), testsMs: sum((k) => k.testsMs), otherMs: sum((k) => k.otherMs), slowest: [...katas].sort((a, b) => b.ms - a.ms).slice(0, 10) }
 }
 
 /**
