@@ -160,7 +160,7 @@ func TestFailingMigration(t *testing.T) {
 		applied, err := migrate(t, ctx, db, broken, "Migrate(ctx, db, <1 creates a; 2 creates b, then fails; 3 creates c>)")
 		v, ok := failedVersion(err)
 		if err == nil || !ok || v != 2 {
-			t.Errorf("Migrate(ctx, db, <1 creates a; 2 creates b, then fails; 3 creates c>) = %v, %v; want an error for version 2 that wraps goose's *goose.PartialError (return it, or wrap it with %%w)", applied, err)
+			t.Fatalf("Migrate(ctx, db, <1 creates a; 2 creates b, then fails; 3 creates c>) = %v, %v; want an error for version 2 that wraps goose's *goose.PartialError (return it, or wrap it with %%w)", applied, err)
 		}
 		var tables []string
 		rows, qerr := s.admin.Query(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('a', 'b', 'c') ORDER BY 1", s.schema)
