@@ -61,6 +61,8 @@ describe('the Go track in the catalog', () => {
     expect(kataOfFile(ts, exercises, join(exercises, START, 'greet.ts'))?.id).toBe('start/first-verdict')
     // The Go statement is not code: saving it runs nothing.
     expect(kataOfFile(go, exercises, join(exercises, START, 'go', 'README.md'))).toBeUndefined()
+    // A file the kata gives the learner to edit besides Go code (a SQL migration) runs it too.
+    expect(kataOfFile(go, exercises, join(exercises, '03-postgres/06-migrations/go/00003_user_profile.sql'))?.id).toBe('postgres/migrations')
   })
 })
 

@@ -8,8 +8,8 @@ const GO_SOURCE = /\.go$|(^|\/)go\.(mod|sum)$/
 /**
  * Which kata a changed file belongs to: the kata whose exercises folder holds it, in the
  * catalog's track. The Go track follows the .go files (and go.mod, go.sum) of the kata's
- * go/ folder; the TypeScript track everything else, so a Go save never starts a
- * TypeScript run nor the reverse.
+ * go/ folder, and the other files the kata gives the learner there (its SQL migrations);
+ * the TypeScript track everything else, so a Go save never starts a TypeScript run nor the reverse.
  */
 export function kataOfFile(catalog: Catalog, exercisesRoot: string, file: string): Kata | undefined {
   const rel = relative(exercisesRoot, file).split(sep).join('/')
@@ -17,6 +17,7 @@ export function kataOfFile(catalog: Catalog, exercisesRoot: string, file: string
   const kata = catalog.katas.find((k) => rel.startsWith(`${k.dir}/`))
   if (!kata) return undefined
   const inGo = rel.startsWith(`${kata.dir}/${GO_DIR}/`)
-  if (catalog.track === 'go') return inGo && GO_SOURCE.test(rel) ? kata : undefined
+  // In the Go track a kata's files are its go/ files (catalog/track.ts).
+  if (catalog.track === 'go') return inGo && (GO_SOURCE.test(rel) || kata.files.some((f) => rel === `${kata.dir}/${f}`)) ? kata : undefined
   return inGo ? undefined : kata
 }
