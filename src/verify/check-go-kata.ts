@@ -12,7 +12,7 @@ import type { ServiceAccess } from '../services/access.ts'
 import { readConfigFile } from '../services/config-file.ts'
 import { Services } from '../services/services.ts'
 import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
-import { machineBusy, type KataCheck, type OverlayOutcome } from './check-kata.ts'
+import { machineBusy, untranslatedProblem, type KataCheck, type OverlayOutcome } from './check-kata.ts'
 
 /** The fewest Go mutants a kata may have. */
 export const MIN_GO_MUTANTS = 3
@@ -52,6 +52,8 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
     const solved = new Set(solution.tests.filter((t) => t.status === 'pass').map((t) => t.name))
     const free = starter.tests.filter((t) => t.status === 'pass' && solved.has(t.name)).map((t) => `"${t.name}"`)
     if (free.length) problems.push(say.freeTests(free.length, free.slice(0, 3).join(', ')))
+    // go test's names (TestX > sub_test) get their Russian titles in the kata's tests.ru.yaml too.
+    if (solution.verdict === 'pass') problems.push(...untranslatedProblem(kata, solution, say))
     // Advice to the author, not a verdict: on a busy machine a run is slow for reasons of its own.
     if (solution.verdict === 'pass' && solution.durationMs > go.budgetMs * 0.8 && !machineBusy()) problems.push(say.tooSlow(solution.durationMs, go.budgetMs))
   }
