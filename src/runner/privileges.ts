@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { GatedService } from '../services/gate/service-gate.ts'
 
@@ -188,13 +188,23 @@ export const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
  */
 export function isolationCommand(principal: Principal, program = process.execPath): { execPath: string; args: string[] } {
   if (principal.sameUser) return { execPath: '/usr/bin/unshare', args: ['--user', '--pid', '--fork', '--kill-child', '--', program] }
-  const mounts = principal.hide.filter(exists).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
+  const mounts = outermost(principal.hide.filter(exists)).map((p) => `mount -t tmpfs -o ro,mode=000,size=4k roadmap-hidden ${sq(p)} || exit 97`)
   const net = principal.gate ? network(principal.gate) : principal.offline ? loopbackOnly() : []
   const script = [...net, ...mounts, `exec /usr/bin/setpriv --reuid=${principal.uid} --regid=${principal.gid} --clear-groups --no-new-privs --pdeathsig KILL -- "$@"`].join('\n')
   return {
     execPath: '/usr/bin/unshare',
     args: ['--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--propagation', 'private', ...(net.length ? ['--net'] : []), '--', '/bin/sh', '-c', script, 'sh', program],
   }
+}
+
+/**
+ * The hidden paths not inside another hidden path: once the outer one is covered the inner
+ * one no longer exists to mount over (`grade . --out reports`: the report folder is inside
+ * the hidden submission).
+ */
+function outermost(paths: string[]): string[] {
+  const inside = (p: string, q: string) => p !== q && relative(q, p) !== '' && !relative(q, p).startsWith('..') && !isAbsolute(relative(q, p))
+  return paths.filter((p) => !paths.some((q) => inside(resolve(p), resolve(q))))
 }
 
 /** Loopback up, the host's unix sockets (under /run) out of sight: nothing of the host answers. */

@@ -208,6 +208,13 @@ describe('reports the graded code cannot touch', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/belongs to another user/)
   })
+  it('an --out folder inside the submission (grade . --out reports) is hidden with it, and the grade runs', { timeout: 300_000 }, async () => {
+    const sub = tmp('roadmap-attack-inside-')
+    cpSync(join(ROOT, 'solutions', '00-start'), join(sub, 'exercises', '00-start'), { recursive: true })
+    const r = await run(['grade', sub, '--out', join(sub, 'reports'), '--kata', 'start/first-verdict', ...(isRoot ? [] : ['--unsafe-same-user'])])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(sub, 'reports', 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
+  })
   it('a submission whose exercises/ is a link is refused', { timeout: 120_000 }, async () => {
     const d = tmp('roadmap-attack-exlink-')
     symlinkSync(join(ROOT, 'solutions'), join(d, 'exercises'))
@@ -230,6 +237,3 @@ describe('reports the graded code cannot touch', () => {
     expect(md.trim().split('\n').at(-1)!.split(/(?<!\\)\|/).length).toBe(7)
   })
 })
-
-// Unused import guard for cpSync (kept for symmetry with the corpus helpers).
-void cpSync
