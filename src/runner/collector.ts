@@ -53,8 +53,16 @@ export class Collector implements Reporter {
 
   /** Phase times of the current run, for ROADMAP_TRACE=1 (where a save's milliseconds go). */
   private trace: [string, number][] = []
-  mark(phase: string) {
-    if (TRACE) this.trace.push([phase, performance.now()])
+  /** The kata of the current run, named on its trace line (runs of several runners interleave). */
+  private traceLabel = ''
+  mark(phase: string, label?: string) {
+    if (!TRACE) return
+    // A labelled mark starts a run's trace (a run that ended early left its marks behind).
+    if (label !== undefined) {
+      this.traceLabel = label
+      this.trace = []
+    }
+    this.trace.push([phase, performance.now()])
   }
   onTestModuleCollected() {
     this.mark('collected')
@@ -106,7 +114,7 @@ export class Collector implements Reporter {
     this.mark('run end')
     if (TRACE && this.trace.length) {
       const t0 = this.trace[0]![1]
-      process.stderr.write(`[trace] ${this.trace.map(([p, t]) => `${p} +${Math.round(t - t0)}`).join(' · ')}${workerPhases(modules)}\n`)
+      process.stderr.write(`[trace] ${this.traceLabel ? `${this.traceLabel}: ` : ''}${this.trace.map(([p, t]) => `${p} +${Math.round(t - t0)}`).join(' · ')}${workerPhases(modules)}\n`)
       this.trace = []
     }
     const done = this.waiting

@@ -183,6 +183,7 @@ export class SuiteRunner {
 
   private async runNow(kata: Kata, target: Target, only?: string[], goProgram?: string): Promise<KataResult> {
     const started = performance.now()
+    this.collector.mark('start', kata.id)
     const missing = kata.services.map((s) => this.options.services.problem(s)).filter((p): p is string => !!p)
     if (missing.length) return this.result(kata, target, 'unavailable', undefined, started, missing.join('\n'))
 
