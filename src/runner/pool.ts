@@ -46,7 +46,7 @@ export class RunnerPool {
   }
 
   private async spawn(target: Target) {
-    const r = await SuiteRunner.create(this.options, target)
+    const r = await SuiteRunner.create({ backToBack: true, ...this.options }, target)
     this.all.push(r)
     return r
   }

@@ -32,6 +32,8 @@ export interface RunnerOptions {
    * Default: on when ROADMAP_LEAST_PRIVILEGE=1 (to verify the katas under grading's rules).
    */
   leastPrivilege?: boolean
+  /** Runs come back to back (verify, grade): each run's successor worker boots while it runs (see WorkerPoolOptions.ahead). */
+  backToBack?: boolean
 }
 
 const WORKER_SETUP = fileURLToPath(new URL('./worker-setup.ts', import.meta.url))
@@ -62,7 +64,7 @@ export class SuiteRunner {
     // The spare worker loads the clients of the services the last kata used: most saves
     // rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
-    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => lastServices.flatMap((s) => CLIENTS[s]) })
+    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => lastServices.flatMap((s) => CLIENTS[s]), ahead: options.backToBack ?? false })
     onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
       'roadmap:services': leastPrivilege(options) ? {} : options.services.urls,

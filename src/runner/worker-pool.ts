@@ -28,6 +28,12 @@ export interface WorkerPoolOptions {
   dropPrivileges?: boolean | Principal
   /** Modules the next worker should load while it waits (the client libraries of the services in use). */
   preload?: () => string[]
+  /**
+   * Start the next worker when a run starts, not when it ends: for runs back to back (verify,
+   * grade), where a worker started at the end is still booting when the next run wants it.
+   * Off for watch, where the learner's run keeps both cores and the next save is seconds away.
+   */
+  ahead?: boolean
 }
 
 
@@ -54,7 +60,8 @@ export interface WorkerPool {
  *   carrying a mark, a capped heap;
  * - when a run ends, its leftovers (children, servers, detached processes) are killed;
  * - the next run's worker is started as soon as a run ends, while the learner types,
- *   which saves the ~80-100 ms of starting Node and Vitest's worker on every save.
+ *   which saves the ~80-100 ms of starting Node and Vitest's worker on every save
+ *   (with `ahead`, as soon as a run starts: runs back to back find it booted).
  */
 export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   const tag = randomBytes(4).toString('hex')
@@ -102,6 +109,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       self._fork = started.child
       current = started.child
       this.mark = started.mark
+      if (opts.ahead) startSpare(self)
     }
     override async stop() {
       const self = this as unknown as ForkInternals
@@ -109,12 +117,16 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       if (current === self._fork) current = undefined
       await super.stop()
       killLeftovers(pid, this.mark)
-      if (disposed || spare) return
-      spare = start(self)
-      // A spare nobody adopts must not keep the harness alive.
-      spare.child.unref()
-      spare.child.channel?.unref()
+      startSpare(self)
     }
+  }
+
+  const startSpare = (self: ForkInternals) => {
+    if (disposed || spare) return
+    spare = start(self)
+    // A spare nobody adopts must not keep the harness alive.
+    spare.child.unref()
+    spare.child.channel?.unref()
   }
 
   return {
