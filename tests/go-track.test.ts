@@ -45,7 +45,8 @@ describe('the Go track in the catalog', () => {
     expect(go.katas.length).toBeGreaterThanOrEqual(2)
     for (const k of go.katas) {
       expect(catalog.byId.get(k.id)?.go).toBeDefined()
-      for (const f of k.files) expect(f).toMatch(/^go\/.+\.go$/)
+      // Go sources, and what else the kata gives the learner there (postgres/migrations' SQL).
+      for (const f of k.files) expect(f).toMatch(/^go\/[\w./-]+\.(go|sql)$/)
     }
     expect(go.katas.map((k) => k.index)).toEqual(go.katas.map((_, i) => i))
     expect(go.chapters.every((c) => c.katas.length > 0)).toBe(true)
