@@ -24,17 +24,29 @@ afterAll(() => running.forEach((p) => p.kill('SIGKILL')))
 /**
  * The kata's app, fresh for one test. On the TypeScript track `load` builds it from the
  * learner's module (import it inside `load`: the Go track has no TypeScript to load). On the
- * Go track the program is started with PORT and CLOCK_FILE in its environment: it listens on
+ * Go track the program is started with PORT and CLOCK_FILE (and `options.env`) in its environment: it listens on
  * 127.0.0.1:$PORT, and reads the time as milliseconds since the epoch from the file CLOCK_FILE
  * names, which follows `clock` (the Go starter's clock.go does this). It is stopped when the test ends.
  */
-export async function launchApp(clock: ManualClock, load: () => RequestListener | Promise<RequestListener>): Promise<App> {
+export async function launchApp(
+  clock: ManualClock,
+  load: () => RequestListener | Promise<RequestListener>,
+  options: LaunchOptions = {},
+): Promise<App> {
   const program = inject('roadmap:go-program')
   if (!program) return load()
-  return startProgram(program, clock)
+  return startProgram(program, clock, options.env ?? {})
 }
 
-async function startProgram(program: string, clock: ManualClock): Promise<string> {
+/** Whether this run grades the learner's Go program (a suite that inspects the app's data reads it from where the Go program keeps it). */
+export const onGoTrack = (): boolean => Boolean(inject('roadmap:go-program'))
+
+export interface LaunchOptions {
+  /** More environment for the Go program: its configuration and the URLs of the services it uses (DATABASE_URL, …). */
+  env?: Record<string, string>
+}
+
+async function startProgram(program: string, clock: ManualClock, env: Record<string, string>): Promise<string> {
   if (down) throw new Error(`${down}\n(as in an earlier test: fix that first)`)
   const dir = mkdtempSync(join(tmpdir(), 'roadmap-wire-'))
   const clockFile = join(dir, 'clock')
@@ -46,7 +58,7 @@ async function startProgram(program: string, clock: ManualClock): Promise<string
   writeClock(clock.now())
   clock.onChange(writeClock)
   const port = await freePort()
-  const child = spawn(program, [], { env: { PORT: String(port), CLOCK_FILE: clockFile, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(program, [], { env: { ...env, PORT: String(port), CLOCK_FILE: clockFile, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] })
   running.add(child)
   let printed = ''
   const keep = (chunk: Buffer) => {

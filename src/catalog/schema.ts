@@ -74,6 +74,10 @@ export const GoTrack = z
       .array(goPath)
       .min(1, 'list the Go files the learner edits')
       .describe("The learner's files in exercises/<kata>/go/ (the solution's are in solutions/<kata>/go/)"),
+    services: z
+      .array(ServiceName)
+      .optional()
+      .describe("Services the Go track needs when they differ from the kata's own (a wire program that keeps its data in PostgreSQL where the TypeScript track's suite hands the app an in-memory store)"),
     budgetMs: z
       .number()
       .int()

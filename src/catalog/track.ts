@@ -28,8 +28,8 @@ export function trackCatalog(catalog: Catalog, track: Track): Catalog {
   return { root: catalog.root, chapters, katas, byId: new Map(katas.map((k) => [k.id, k])), track, whole: catalog }
 }
 
-/** A kata as the Go track sees it: its Go files, budget and hints (its TypeScript mutants and hints are not the Go track's). */
+/** A kata as the Go track sees it: its Go files, services, budget and hints (its TypeScript mutants and hints are not the Go track's). */
 function goView(kata: Kata, index: number): Kata {
   const go = kata.go!
-  return { ...kata, index, files: go.files.map((f) => `${GO_DIR}/${f}`), statementDir: `${kata.dir}/${GO_DIR}`, budgetMs: go.budgetMs, hints: go.hints, mutants: [], alternatives: [] }
+  return { ...kata, index, services: go.services ?? kata.services, files: go.files.map((f) => `${GO_DIR}/${f}`), statementDir: `${kata.dir}/${GO_DIR}`, budgetMs: go.budgetMs, hints: go.hints, mutants: [], alternatives: [] }
 }
