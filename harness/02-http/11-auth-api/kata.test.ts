@@ -120,6 +120,7 @@ function sqlView(db: NonNullable<typeof pg>): UsersView {
       // The suite holds the table in EXCLUSIVE mode: reads still run, every INSERT waits. Once the
       // n inserts wait (or their number stays put for 0.5 s: a pool smaller than n), it lets go.
       const lock = await db.pool.connect()
+      let committed = false
       try {
         await lock.query('BEGIN')
         await lock.query('LOCK TABLE users IN EXCLUSIVE MODE')
@@ -143,11 +144,12 @@ function sqlView(db: NonNullable<typeof pg>): UsersView {
           await sleep(10)
         }
         await lock.query('COMMIT')
+        committed = true
         const outcome = await pending
         if ('error' in outcome) throw outcome.error
         return outcome.value
       } finally {
-        lock.release()
+        lock.release(!committed) // a connection still inside the locking transaction is closed, not reused
       }
     },
   }
@@ -242,19 +244,18 @@ describe('step 1: register, storing only a password hash', () => {
 
   it('lets exactly one of 5 concurrent registrations of the same email win; the others get 409', async () => {
     const { app, users } = await setup()
-    // Forced interleaving: all 5 requests look the email up before any of them inserts it, so a
-    // "look up, then insert" check always sees the email free 5 times.
+    // Forced interleaving (see UsersView.race): all 5 requests look the email up before any of them
+    // inserts it, so a "look up, then insert" check always sees the email free 5 times.
     const results = await users.race(5, () =>
       Promise.all(Array.from({ length: 5 }, (_, i) => request(app).post('/auth/register').send({ email: 'race@example.com', password: `password-${i}` }))),
     )
     const statuses = results.map((r) => r.status).sort()
-    expect(
-      statuses,
-      'statuses of 5 concurrent POST /auth/register race@example.com: all 5 looked the email up before any inserted it. ' +
-        (goTrack
-          ? 'PostgreSQL rejects the duplicates with a unique violation (SQLSTATE 23505): map that error to 409 (a lookup first cannot prevent the race)'
-          : 'The store rejects the duplicates with code "duplicate": map that rejection to 409 (a lookup first cannot prevent the race)'),
-    ).toEqual([201, 409, 409, 409, 409])
+    const why = goTrack
+      ? 'the suite held the inserts back until all 5 requests had reached theirs, so any lookup saw the email free 5 times. ' +
+        'PostgreSQL rejects the duplicates with a unique violation (SQLSTATE 23505): map that error to 409 (a lookup first cannot prevent the race)'
+      : 'all 5 looked the email up before any inserted it. ' +
+        'The store rejects the duplicates with code "duplicate": map that rejection to 409 (a lookup first cannot prevent the race)'
+    expect(statuses, `statuses of 5 concurrent POST /auth/register race@example.com: ${why}`).toEqual([201, 409, 409, 409, 409])
     expect(await users.count(), 'users stored').toBe(1)
   })
 
@@ -288,6 +289,7 @@ describe('step 2: login and signed tokens', () => {
     const res = await request(app).post('/auth/login').send({ email: 'Ada@Example.com', password: PASSWORD })
     expect(res.status, 'POST /auth/login with the right password (email in another case)').toBe(200)
     expect(res.body, 'POST /auth/login: body').toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: TTL })
+    expect(res.body.token, 'the token (base64url without "=" padding)').toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
     const parts = res.body.token.split('.')
     expect(parts, 'the token has three dot-separated parts').toHaveLength(3)
     const [h, p, s] = parts as [string, string, string]
