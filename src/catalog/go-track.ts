@@ -6,6 +6,8 @@ import type { GoTrack } from './schema.ts'
 export const GO_DIR = 'go'
 /** Where a kata's Go mutants live, beside harness/<kata>/go/. */
 export const GO_MUTANTS_DIR = 'go-mutants'
+/** Where a kata's other correct Go designs live: each must pass. */
+export const GO_ALTERNATIVES_DIR = 'go-alternatives'
 
 const filled = (file: string) => existsSync(file) && readFileSync(file, 'utf8').trim() !== ''
 

@@ -60,6 +60,14 @@ export const GoMutant = z
 
 const goPath = z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "a path inside the kata's go/ folder, like \"counter.go\"")
 
+export const Alternative = z
+  .object({
+    name: overlayName,
+    design: z.string().trim().min(4, 'say how this design differs').describe('How this correct design differs from the reference'),
+  })
+  .strict()
+  .describe('Another correct design, in alternatives/<name>/: the suite must pass it')
+
 /**
  * A kata that offers the Go track: `go test -race` over exercises/<kata>/go/ with the hidden
  * tests of harness/<kata>/go/ (native), or the kata's own suite against the built program (wire).
@@ -89,6 +97,10 @@ export const GoTrack = z
       .array(GoMutant)
       .default([])
       .describe('Realistic wrong Go solutions in go-mutants/<name>/: each must fail on every run'),
+    alternatives: z
+      .array(Alternative)
+      .default([])
+      .describe('Other correct Go designs in go-alternatives/<name>/: each must pass on every run'),
     hints: z
       .array(Hint)
       .default([])
@@ -96,14 +108,6 @@ export const GoTrack = z
   })
   .strict()
   .describe('The Go track: statement in go/README.md and go/README.ru.md, hidden tests in harness/<kata>/go/')
-
-export const Alternative = z
-  .object({
-    name: overlayName,
-    design: z.string().trim().min(4, 'say how this design differs').describe('How this correct design differs from the reference'),
-  })
-  .strict()
-  .describe('Another correct design, in alternatives/<name>/: the suite must pass it')
 
 export const KataMeta = z
   .object({

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { GO_DIR, GO_MUTANTS_DIR } from '../catalog/go-track.ts'
+import { GO_ALTERNATIVES_DIR, GO_DIR, GO_MUTANTS_DIR } from '../catalog/go-track.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import type { Lang } from '../i18n/lang.ts'
 import { goVerifyProblems } from '../i18n/go-verify-messages.ts'
@@ -12,7 +12,7 @@ import type { ServiceAccess } from '../services/access.ts'
 import { readConfigFile } from '../services/config-file.ts'
 import { Services } from '../services/services.ts'
 import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
-import { machineBusy, untranslatedProblem, type KataCheck, type OverlayOutcome } from './check-kata.ts'
+import { machineBusy, overlayProblem, untranslatedProblem, type KataCheck, type OverlayOutcome } from './check-kata.ts'
 
 /** The fewest Go mutants a kata may have. */
 export const MIN_GO_MUTANTS = 3
@@ -21,6 +21,15 @@ export const MIN_GO_HINTS = 2
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim()
 
+/** A go-mutant or go-alternative ready to run: its files laid over the solution's. */
+interface GoOverlay {
+  kind: 'mutant' | 'alternative'
+  name: string
+  about: string
+  mistake?: string
+  replace: Record<string, string>
+}
+
 const gradeGo = (catalog: Catalog, kata: Kata, target: Target, services: ServiceAccess, wire: WireSuite | undefined, replace?: Record<string, string>) =>
   runGoTrack(catalog.root, kata, target, { services, ...(wire ? { wire } : {}), ...(replace ? { replace } : {}) })
 
@@ -28,8 +37,8 @@ const filesIn = (dir: string) => (existsSync(dir) && statSync(dir).isDirectory()
 
 /**
  * The Go track of a kata is sound when its solution passes, its starter fails (without
- * hanging), no test passes on both, every go-mutant is rejected on every one of `repeat`
- * runs, each mutant's `breaks` is quoted from go/README.md, and the statement exists in
+ * hanging), no test passes on both, every go-mutant is rejected and every go-alternative
+ * passes on every one of `repeat` runs, each mutant's `breaks` is quoted from go/README.md, and the statement exists in
  * both languages.
  */
 export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, lang: Lang, services: ServiceAccess, wire?: WireSuite): Promise<KataCheck> {
@@ -61,35 +70,41 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
   if (go.hints.length < MIN_GO_HINTS) problems.push(sayGo.tooFewHints(go.hints.length, MIN_GO_HINTS))
   const statementFile = join(statementDir, 'README.md')
   const statement = existsSync(statementFile) ? squash(readFileSync(statementFile, 'utf8')) : ''
-  const mutantsDir = join(catalog.root, 'harness', kata.dir, GO_MUTANTS_DIR)
-  const runnable: { name: string; about: string; mistake: string; replace: Record<string, string> }[] = []
-  for (const m of go.mutants) {
-    const label = say.overlay('mutant', m.name)
-    if (!statement.includes(squash(m.breaks))) problems.push(sayGo.notQuoted(label, m.breaks))
-    const dir = join(mutantsDir, m.name)
-    const files = filesIn(dir)
-    if (!files.length) problems.push(say.overlayMissing(label, `${GO_MUTANTS_DIR}/${m.name}/`))
-    const strangers = files.filter((f) => !go.files.includes(f))
-    for (const f of strangers) problems.push(say.notLearnerFile(label, f, go.files.join(', ')))
-    if (files.length && !strangers.length) runnable.push({ name: m.name, about: m.breaks, mistake: m.mistake, replace: Object.fromEntries(files.map((f) => [f, join(dir, f)])) })
+  const runnable: GoOverlay[] = []
+  for (const [kind, folder, declaredOnes] of [
+    ['mutant', GO_MUTANTS_DIR, go.mutants.map((m) => ({ name: m.name, about: m.breaks, mistake: m.mistake }))],
+    ['alternative', GO_ALTERNATIVES_DIR, go.alternatives.map((a) => ({ name: a.name, about: a.design }))],
+  ] as const) {
+    const base = join(catalog.root, 'harness', kata.dir, folder)
+    for (const o of declaredOnes) {
+      const label = say.overlay(kind, o.name)
+      if (kind === 'mutant' && !statement.includes(squash(o.about))) problems.push(sayGo.notQuoted(label, o.about))
+      const dir = join(base, o.name)
+      const files = filesIn(dir)
+      if (!files.length) problems.push(say.overlayMissing(label, `${folder}/${o.name}/`))
+      const strangers = files.filter((f) => !go.files.includes(f))
+      for (const f of strangers) problems.push(say.notLearnerFile(label, f, go.files.join(', ')))
+      if (files.length && !strangers.length) runnable.push({ kind, ...o, replace: Object.fromEntries(files.map((f) => [f, join(dir, f)])) })
+    }
+    const declared = new Set(declaredOnes.map((o) => o.name))
+    if (existsSync(base)) for (const d of readdirSync(base)) if (!declared.has(d)) problems.push(sayGo.undeclared(folder, kind, d))
   }
-  const declared = new Set(go.mutants.map((m) => m.name))
-  if (existsSync(mutantsDir)) for (const d of readdirSync(mutantsDir)) if (!declared.has(d)) problems.push(sayGo.undeclared(d))
-  // Mutants are laid over the solution: only a passing solution makes their rejection mean something.
+  // Mutants and alternatives are laid over the solution: only a passing solution makes their verdicts mean something.
   if (!skipped && solution.verdict === 'pass') {
-    for (const m of runnable) {
-      const outcome: OverlayOutcome = { kind: 'mutant', name: m.name, about: m.about, mistake: m.mistake, runs: 0, held: true, verdicts: [], durationMs: 0 }
+    for (const o of runnable) {
+      const outcome: OverlayOutcome = { kind: o.kind, name: o.name, about: o.about, ...(o.mistake ? { mistake: o.mistake } : {}), runs: 0, held: true, verdicts: [], durationMs: 0 }
       while (outcome.held && outcome.runs < repeat) {
-        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), services, wire, m.replace)
+        const r = await gradeGo(catalog, kata, solutionsTarget(catalog), services, wire, o.replace)
         outcome.runs++
         outcome.verdicts.push(r.verdict)
         outcome.durationMs += r.durationMs
-        outcome.held = r.verdict !== 'pass' && r.verdict !== 'unavailable'
-        if (!outcome.held) outcome.detail = r.message
+        // A mutant holds when it is rejected, an alternative when it passes.
+        outcome.held = o.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
+        if (!outcome.held) outcome.detail = o.kind === 'mutant' ? r.message : `${r.message ?? ''}${failingTests(r)}`
       }
       overlays.push(outcome)
       if (outcome.verdicts.includes('unavailable')) skipped = true
-      else if (!outcome.held) problems.push(say.survives(m.name, outcome.runs > 1 ? say.onRun(outcome.runs) : '', m.mistake, m.about))
+      else if (!outcome.held) problems.push(overlayProblem(outcome, say))
     }
   }
   const durationMs = solution.durationMs + starter.durationMs + overlays.reduce((s, o) => s + o.durationMs, 0)

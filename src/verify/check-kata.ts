@@ -159,7 +159,8 @@ function outcome(s: Series): OverlayOutcome {
   return { kind: o.kind, name: o.name, about: o.about, mistake: o.mistake, runs: s.verdicts.length, held: s.held, verdicts: s.verdicts, detail: s.detail, durationMs: s.durationMs }
 }
 
-function overlayProblem(o: OverlayOutcome, say: VerifyProblems): string {
+/** What to tell the author about a mutant that survived or an alternative that failed. */
+export function overlayProblem(o: OverlayOutcome, say: VerifyProblems): string {
   const when = o.runs > 1 ? say.onRun(o.runs) : ''
   if (o.kind === 'mutant') return say.survives(o.name, when, o.mistake ?? '', o.about)
   return `${say.alternativeFails(o.name, o.about, when, o.verdicts.at(-1) ?? '')}${o.detail ? `\n      ${o.detail.trim()}` : ''}`
