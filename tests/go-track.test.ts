@@ -197,12 +197,14 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
   })
 
   // .ci/run runs npm test: this is the Go track's proof there.
-  it('verify --track go: every Go kata is sound', { timeout: 2_700_000 }, async () => {
+  it('verify --track go: every Go kata is sound', { timeout: 3_600_000 }, async () => {
     const checkout = pristineCheckout()
     scratch.push(checkout)
     const r = await runCli(['--root', checkout, 'verify', '--track', 'go', '--repeat', '2'])
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0)
     expect(r.stdout).toMatch(/start\/first-verdict .*mutants 4\/4 rejected/)
+    // A different correct design passes too (go-alternatives/): the tests grade the contract, not the reference's shape.
+    expect(r.stdout).toMatch(/start\/first-verdict .*alternatives 1\/1 pass/)
     expect(r.stdout).toMatch(/core\/sync .*mutants 4\/4 rejected/)
     expect(existsSync(join(checkout, 'roadmap.config.yaml'))).toBe(false)
   })
