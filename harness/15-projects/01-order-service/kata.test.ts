@@ -122,11 +122,21 @@ async function instance(cacheTtlMs = 60_000, keep = false) {
 function caller(url: string) {
   return async (method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: unknown): Promise<Reply> => {
     let r = request(url)[method](path)
+    // A Go program is a process of its own: a request it never answers fails its test, not the run.
+    if (go) r = r.timeout(REPLY_MS)
     if (body !== undefined) r = typeof body === 'string' ? r.set('content-type', 'application/json').send(body) : r.send(body as object)
-    const res = await r
-    return { status: res.status, body: res.body, label: `${method.toUpperCase()} ${path}${body === undefined ? '' : ` ${typeof body === 'string' ? body : JSON.stringify(body)}`}` }
+    const label = `${method.toUpperCase()} ${path}${body === undefined ? '' : ` ${typeof body === 'string' ? body : JSON.stringify(body)}`}`
+    const res = await r.catch((err: Error & { timeout?: number }) => {
+      if (!err.timeout) throw err
+      throw new Error(
+        `${label}: no reply within ${REPLY_MS / 1000} s — is it waiting for a database connection an earlier request never gave back (a transaction neither committed nor rolled back, rows not closed), or for a lock such a transaction still holds?`,
+      )
+    })
+    return { status: res.status, body: res.body, label }
   }
 }
+/** How long the Go track waits for a reply. */
+const REPLY_MS = 10_000
 type Instance = Awaited<ReturnType<typeof instance>>
 
 let shared: Promise<Instance> | undefined
@@ -143,7 +153,7 @@ afterEach(() => {
  * it, so a race is certain, not a matter of timing. Returns what `work` returned and whether
  * that many backends did wait.
  */
-async function whileLocked<T>(lock: string, work: () => Promise<T>, waiters = 1, holdMs = 0): Promise<{ result: T; waited: boolean }> {
+async function whileLocked<T>(lock: string, work: () => Promise<T>, waiters = 1): Promise<{ result: T; waited: boolean }> {
   const holder = await pool(1).connect()
   const observer = pool(1)
   await holder.query('begin')
@@ -157,7 +167,6 @@ async function whileLocked<T>(lock: string, work: () => Promise<T>, waiters = 1,
   let waited = false
   try {
     await until(async () => settled || (waited = (await lockWaiters(observer)).length >= waiters), 5000, 10)
-    if (holdMs) await sleep(holdMs)
   } finally {
     await holder.query('rollback').catch(() => undefined)
     holder.release()
