@@ -14,6 +14,7 @@ import { coldStartWithContainers } from './containers.ts'
 import { binPath, startupToFirstVerdict } from './startup.ts'
 import { percentile, round, summary } from './stats.ts'
 import { floorSaves } from './floor.ts'
+import { clientFloor } from './client-floor.ts'
 import { goSaves } from './go-saves.ts'
 import { findGo } from '../src/runner/go/toolchain.ts'
 import { CLASS_KATAS, gradeManyRun, gradeRun, verifyRun } from './verify-grade.ts'
@@ -50,7 +51,7 @@ const urls = services.access().urls as Record<string, string>
 log('watch engine: save → verdict')
 const engine = new WatchEngine({ catalog, store: new ProgressStore(dir), config: {} })
 await engine.start()
-const saves: Record<string, { kata: string; engine: ReturnType<typeof summary>; vitestWatch?: ReturnType<typeof summary>; spawn?: ReturnType<typeof summary> }> = {}
+const saves: Record<string, { kata: string; engine: ReturnType<typeof summary>; vitestWatch?: ReturnType<typeof summary>; spawn?: ReturnType<typeof summary>; client?: ReturnType<typeof summary> }> = {}
 for (const [label, kata] of subjects) {
   log(`  ${label}: ${kata.id}`)
   saves[label] = { kata: kata.id, engine: summary(await engineSaves(engine, catalog, kata, SAVES)) }
@@ -61,6 +62,13 @@ await engine.close()
 
 log('floor: a bare warm worker running a one-line test')
 const floor = summary(await floorSaves(dir, SAVES))
+
+log('client work alone: each service kata\'s connection and commands, in this process')
+for (const [label, kata] of subjects) {
+  const service = kata.services[0]
+  const url = service ? urls[service] : undefined
+  if (service && url) saves[label]!.client = summary(await clientFloor(service, url, SAVES))
+}
 
 for (const [label, kata] of subjects) {
   log(`baselines: ${label}`)
@@ -138,6 +146,13 @@ const targets: { name: string; values: number[]; limit: number; atLeast?: boolea
   { name: 'service kata ≤ 1.5 × the no-service kata (p50)', values: serviceRows.map(([, s]) => (noService ? s.engine.p50 / noService.p50 : NaN)), limit: 1.5 },
   { name: 'no-service kata ≤ 1.3 × the floor (p50)', values: [noService ? noService.p50 / floor.p50 : NaN], limit: 1.3 },
 ]
+// Where a service row cannot go: the no-service row plus what its test does with the service.
+const floorRows = Object.entries(saves)
+  .filter(([, s]) => s.client && noService)
+  .map(([label, s]) => {
+    const floorMs = noService!.p50 + s.client!.p50
+    return `| ${label} | ${s.client!.p50} ms | ${round(floorMs)} ms (${(floorMs / noService!.p50).toFixed(2)} × no service) | ${s.engine.p50} ms (${(s.engine.p50 / noService!.p50).toFixed(2)} ×) | ${round(s.engine.p50 - floorMs)} ms |`
+  })
 const targetRows = targets.map(({ name, values, limit, atLeast }) => `| ${name} | ${values.map((v) => v.toFixed(2)).join(', ')} | ${ok(values.every((v) => (atLeast ? v >= limit : v <= limit)))} |`)
 if (go) targetRows.push(`| Go save → verdict ≤ 1.2 × plain \`go test -race -json\` (p50) | ${(go.roadmap.p50 / go.plain.p50).toFixed(2)} × | ${ok(go.roadmap.p50 <= 1.2 * go.plain.p50)} |`)
 const startupP50 = percentile(startups, 50)
@@ -150,6 +165,10 @@ const md = [
   '| save → verdict | p50 | p95 | p95/p50 | × floor | Vitest watch p50 | faster | spawn `vitest run` p50 | faster |',
   '|---|---|---|---|---|---|---|---|---|',
   ...rows,
+  '',
+  '| service kata | its service work alone, p50 (fresh connection, commands, close) | floor: no-service row + that | measured | above the floor |',
+  '|---|---|---|---|---|',
+  ...floorRows,
   '',
   '| target (issue 21) | measured | holds |',
   '|---|---|---|',
