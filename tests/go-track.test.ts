@@ -105,6 +105,9 @@ describe.skipIf(!go && !process.env.CI)(title, () => {
     // Remembered: the next command without --track is in the Go track.
     const progress = await runCli(['--root', root, 'progress', '--json'])
     expect(JSON.parse(progress.stdout)).toMatchObject({ total: 1 })
+    // Not for an author's verify: without --track it is the TypeScript track (5 tests; the Go version has 6).
+    const verified = await runCli(['--root', root, 'verify', '--kata', 'start/first-verdict'])
+    expect(verified.stdout).toMatch(/start\/first-verdict .*solution pass 5\/5/)
     const whole = loadCatalog(ROOT)
     const tsOnly = whole.katas.find((k) => !k.go)!
     const named = await runCli(['--root', ROOT, 'verify', '--track', 'go', '--kata', tsOnly.id])

@@ -54,7 +54,8 @@ export function findRoot(start = process.cwd()): string {
  * so the rest keeps working; `strict` (verify, grade) refuses to go on instead.
  * The catalog is narrowed to the track: --track, else the remembered one, else ts. A
  * learner's --track is remembered in the config; `remember` is false for the author's and
- * CI's commands (verify, grade), whose --track is about one run, not about the learner.
+ * CI's commands (verify, grade), whose --track is about one run, not about the learner:
+ * they neither remember it nor use the remembered one (no --track is the TypeScript track).
  */
 export function openContext(opts: GlobalOptions, strict = false, remember = true): Context {
   const root = opts.root ? resolve(opts.root) : findRoot()
@@ -62,7 +63,8 @@ export function openContext(opts: GlobalOptions, strict = false, remember = true
   try {
     const config = readConfigFile(root)
     const lang = pickLang(opts.lang, process.env, config.lang)
-    const track: Track = isTrack(opts.track) ? opts.track : (config.track ?? DEFAULT_TRACK)
+    // The remembered track is the learner's: verify and grade take theirs from --track alone.
+    const track: Track = isTrack(opts.track) ? opts.track : ((remember ? config.track : undefined) ?? DEFAULT_TRACK)
     if (remember && isTrack(opts.track) && config.track !== opts.track) {
       saveTrack(root, opts.track)
       config.track = opts.track

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Catalog, Kata } from '../catalog/types.ts'
@@ -86,7 +86,8 @@ export class OverlayTarget {
   constructor(private readonly catalog: Catalog) {
     this.target = { kind: 'overlay', root: mkdtempSync(join(tmpdir(), 'roadmap-overlays-')) }
     // Every kata starts solved: a kata may refer to a sibling (docker/compose builds ../01-dockerfile).
-    cpSync(join(catalog.root, 'solutions'), this.target.root, { recursive: true })
+    // From its real folder: a catalog whose solutions/ is a link (a checkout made of links) is copied, not linked.
+    cpSync(realpathSync(join(catalog.root, 'solutions')), this.target.root, { recursive: true })
   }
 
   layDown(kata: Kata, overlay: Overlay): string[] {
