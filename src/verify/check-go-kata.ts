@@ -12,7 +12,7 @@ import type { ServiceAccess } from '../services/access.ts'
 import { readConfigFile } from '../services/config-file.ts'
 import { Services } from '../services/services.ts'
 import { exercisesTarget, solutionsTarget, type Target } from '../runner/target.ts'
-import { machineBusy, overlayProblem, untranslatedProblem, type KataCheck, type OverlayOutcome } from './check-kata.ts'
+import { failingTests, judgeOverlayRun, machineBusy, overlayProblem, untranslatedProblem, type KataCheck, type OverlayOutcome } from './check-kata.ts'
 
 /** The fewest Go mutants a kata may have. */
 export const MIN_GO_MUTANTS = 3
@@ -98,9 +98,9 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
         outcome.runs++
         outcome.verdicts.push(r.verdict)
         outcome.durationMs += r.durationMs
-        // A mutant holds when it is rejected, an alternative when it passes.
-        outcome.held = o.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
-        if (!outcome.held) outcome.detail = o.kind === 'mutant' ? r.message : `${r.message ?? ''}${failingTests(r)}`
+        const judged = judgeOverlayRun(o.kind, r)
+        outcome.held = judged.held
+        if (!outcome.held) outcome.detail = judged.detail
       }
       overlays.push(outcome)
       if (outcome.verdicts.includes('unavailable')) skipped = true
@@ -111,10 +111,6 @@ export async function checkGoKata(catalog: Catalog, kata: Kata, repeat: number, 
   return { id: kata.id, solution, starter, overlays, problems, skipped, durationMs }
 }
 
-function failingTests(r: KataResult): string {
-  const failing = r.tests.filter((t) => t.status !== 'pass').map((t) => `"${t.name}": ${t.message ?? t.status}`)
-  return failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''
-}
 
 /**
  * Checks the Go track of katas, `jobs` at a time (each `go test -race` uses several cores

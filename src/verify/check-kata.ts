@@ -150,8 +150,15 @@ async function checkOverlays(setup: CheckSetup, kata: Kata): Promise<OverlayOutc
 function record(s: Series, r: KataResult) {
   s.verdicts.push(r.verdict)
   s.durationMs += r.durationMs
-  s.held = s.overlay.kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
-  if (!s.held) s.detail = s.overlay.kind === 'alternative' ? `${r.message ?? ''}${failingTests(r)}` : r.message
+  const judged = judgeOverlayRun(s.overlay.kind, r)
+  s.held = judged.held
+  if (!s.held) s.detail = judged.detail
+}
+
+/** One run of an overlay on either track: a mutant holds when it is rejected, an alternative when it passes; and what to show when it does not. */
+export function judgeOverlayRun(kind: 'mutant' | 'alternative', r: KataResult): { held: boolean; detail?: string } {
+  const held = kind === 'mutant' ? r.verdict !== 'pass' && r.verdict !== 'unavailable' : r.verdict === 'pass'
+  return held ? { held } : { held, detail: kind === 'alternative' ? `${r.message ?? ''}${failingTests(r)}` : r.message }
 }
 
 function outcome(s: Series): OverlayOutcome {
@@ -166,7 +173,8 @@ export function overlayProblem(o: OverlayOutcome, say: VerifyProblems): string {
   return `${say.alternativeFails(o.name, o.about, when, o.verdicts.at(-1) ?? '')}${o.detail ? `\n      ${o.detail.trim()}` : ''}`
 }
 
-function failingTests(r: KataResult): string {
+/** The first failing tests of a run, for a problem line. */
+export function failingTests(r: KataResult): string {
   const failing = r.tests.filter((t) => t.status !== 'pass').map((t) => `"${t.name}": ${t.message ?? t.status}`)
   return failing.length ? `\n      ${failing.slice(0, 3).join('\n      ')}` : ''
 }
