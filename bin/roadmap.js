@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly: no build step. On a Node older than 22.12 it
 // runs itself again on a current one (fetched once into a per-user cache).
+import module from 'node:module'
 import { parseArgs } from 'node:util'
 import { ensureNode } from '../scripts/node-runtime.mjs'
 
 await ensureNode()
+// V8's compiled code of every module loaded from here on is kept on disk and reused by the
+// next start (Vitest, Ink, the sources tsx transformed): the start-up to a first verdict
+// pays compilation once per installation, not on every launch. Silently off where the
+// folder cannot be written.
+module.enableCompileCache?.(new URL('../node_modules/.cache/node-compile', import.meta.url).pathname)
 
 // Commands that run suites load Vitest (and the watch screen, Ink). Loaded here, before
 // tsx's loader hooks are in place, they load natively: ~0.5 s sooner to the first verdict.

@@ -116,6 +116,10 @@ describe('a service that goes away and comes back', () => {
     try {
       const k = redisCatalog.byId.get('demo/add')!
       expect((await r.run(k)).verdict).toBe('pass')
+      // A recheck finds it up and holds a connection to it (later rechecks read that
+      // connection instead of probing): a Redis that dies afterwards is still seen as gone.
+      expect(await services.access().recheck!(['redis'])).toBeUndefined()
+      await new Promise((r) => setTimeout(r, 300))
       await stopRedis()
       const down = await r.run(k)
       expect(down.verdict).toBe('unavailable')

@@ -64,7 +64,7 @@ export class SuiteRunner {
     // The spare worker loads the clients of the services the last kata used: most saves
     // rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
-    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => lastServices.flatMap((s) => CLIENTS[s]), ahead: options.backToBack ?? false })
+    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])], ahead: options.backToBack ?? false })
     onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
       'roadmap:services': leastPrivilege(options) ? {} : options.services.urls,

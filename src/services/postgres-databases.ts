@@ -1,4 +1,6 @@
-import pg from 'pg'
+// Loaded on first use: the suites of every service reach this module through support-api,
+// and a Redis or RabbitMQ kata's worker should not load the PostgreSQL client on a save.
+import type pg from 'pg'
 
 /** Every suite database is cloned from this template (cheap: WAL_LOG strategy, ~23 ms). */
 export const TEMPLATE = 'roadmap_template'
@@ -10,7 +12,8 @@ const STALE_SECONDS = 3600
 export const databaseName = () => `${PREFIX}${Math.floor(Date.now() / 1000)}_${Math.random().toString(36).slice(2, 10)}`
 
 export async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 })
+  const { default: pgClient } = await import('pg')
+  const c = new pgClient.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 })
   c.on('error', () => undefined)
   await c.connect()
   try {

@@ -6,6 +6,7 @@ import type { RoadmapConfig } from './config-file.ts'
 import { containerSettings, type ContainerSettings } from './container-settings.ts'
 import { containerFailure, dockerEngine, reapOrphans, startContainer, type StartedService } from './containers.ts'
 import { embeddedPostgresAvailable, startEmbeddedPostgres } from './embedded-postgres.ts'
+import { Liveness } from './liveness.ts'
 import { probe } from './probe.ts'
 import { redact, type ServiceStatus } from './status.ts'
 
@@ -29,6 +30,7 @@ export class Services {
   private statuses = new Map<ServiceName, ServiceStatus>()
   private engine: ReturnType<typeof dockerEngine> | undefined
   private readonly containers: ContainerSettings
+  private readonly liveness = new Liveness()
 
   constructor(private readonly options: ResolveOptions) {
     this.containers = containerSettings(options.env ?? process.env, options.config)
@@ -68,8 +70,10 @@ export class Services {
       urls,
       problem: (name) => this.problem(name),
       recheck: async (names) => {
+        // A service whose held connection stayed open did not go away: no probe on the verdict's path.
         // Only look again where it was: a service that went away mid-run is reported, not replaced.
-        const statuses = await Promise.all(names.map((n) => this.resolveOne(n, false)))
+        const statuses = await Promise.all(names.filter((n) => !this.liveness.alive(n)).map((n) => this.resolveOne(n, false)))
+        for (const s of statuses) if (s.state === 'ready') void this.liveness.hold(s.name, s.url)
         const down = statuses.filter((s) => s.state === 'missing').map((s) => this.problem(s.name))
         return down.length ? down.join('\n') : undefined
       },
@@ -166,6 +170,7 @@ export class Services {
   }
 
   async close() {
+    this.liveness.close()
     const started = this.started
     this.started = []
     await Promise.allSettled(started.map((s) => s.stop()))
