@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parse as parseYaml, YAMLParseError } from 'yaml'
+import { YAMLParseError } from 'yaml'
+import { parseYamlCached, saveYamlCache } from './yaml-cache.ts'
 import type { z } from 'zod'
 import { CatalogError, type CatalogProblem } from './errors.ts'
 import { goTrackProblems } from './go-track.ts'
@@ -24,7 +25,7 @@ export function catalogPaths(root: string) {
 function readYaml<T>(file: string, schema: z.ZodType<T>, problems: CatalogProblem[]): T | undefined {
   let raw: unknown
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'))
+    raw = parseYamlCached(readFileSync(file, 'utf8'))
   } catch (err) {
     const reason =
       err instanceof YAMLParseError
@@ -120,6 +121,7 @@ export function loadCatalogLenient(rootDir: string): { catalog: Catalog; problem
   }
   const katas = chapters.flatMap((c) => c.katas)
   katas.forEach((k, i) => (k.index = i))
+  saveYamlCache()
   return { catalog: { root, chapters, katas, byId: new Map(katas.map((k) => [k.id, k])) }, problems }
 }
 

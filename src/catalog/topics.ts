@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse } from 'yaml'
 import { z } from 'zod'
+import { parseYamlCached } from './yaml-cache.ts'
 
 export const TOPICS_FILE = join('harness', 'topics.yaml')
 
@@ -12,5 +12,5 @@ export type Topic = z.infer<typeof Topic>
 export function loadTopics(root: string): Topic[] {
   const file = join(root, TOPICS_FILE)
   if (!existsSync(file)) return []
-  return z.object({ topics: z.array(Topic) }).parse(parse(readFileSync(file, 'utf8'))).topics
+  return z.object({ topics: z.array(Topic) }).parse(parseYamlCached(readFileSync(file, 'utf8'))).topics
 }

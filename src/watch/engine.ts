@@ -84,10 +84,17 @@ export class WatchEngine {
     this.emit({ type: 'starting', what: 'services' })
     if (this.track === 'ts') this.emit({ type: 'starting', what: 'runner' })
     this.services = new Services({ root: catalog.root, config: this.opts.config })
+    const focus = nextKata(catalog, this.opts.store)
     // Katas without services need not wait for the probes: the first verdict comes sooner.
-    this.servicesReady = Promise.all([...needed].map((n) => this.services!.refresh(n))).then(() => {
-      this.emit({ type: 'services', services: this.services!.all })
-    })
+    // When the first kata needs none, the probes (and their client libraries, ~100 ms of
+    // loading on this thread) wait until its run is under way.
+    let probesMayStart: () => void = () => undefined
+    const gate = focus?.services.length === 0 ? new Promise<void>((resolve) => (probesMayStart = resolve)) : Promise.resolve()
+    this.servicesReady = gate
+      .then(() => Promise.all([...needed].map((n) => this.services!.refresh(n))))
+      .then(() => {
+        this.emit({ type: 'services', services: this.services!.all })
+      })
     // The runner asks the live statuses, so a service that comes back is seen without a restart.
     const problem = (name: ServiceName) => this.services!.problem(name)
     const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
@@ -99,9 +106,9 @@ export class WatchEngine {
       poll: this.opts.poll,
       onError: (err) => this.emit({ type: 'watcher-error', reason: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim() }),
     })
-    const focus = nextKata(catalog, this.opts.store)
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()
+    void first.finally(probesMayStart)
     await Promise.all([this.watcher.ready(), first, this.servicesReady])
     // From the launch of the process (performance's origin), not from this method: what the learner waited.
     this.emit({ type: 'ready', startupMs: Math.round(performance.now()) })
