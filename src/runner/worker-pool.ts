@@ -15,6 +15,12 @@ interface ForkInternals {
 }
 
 const PRELOAD = fileURLToPath(new URL('./worker-preload.mjs', import.meta.url))
+/**
+ * V8's compiled code of what a worker loads (Vitest, chai, the service clients), kept by
+ * bin/roadmap.js's compile cache: a worker boots and loads from it instead of compiling.
+ * Not for graded workers: a folder they could write would let one run plant code for the next.
+ */
+const COMPILE_CACHE = fileURLToPath(new URL('../../node_modules/.cache/node-compile', import.meta.url))
 
 export interface WorkerPoolOptions {
   /** Heap cap of a worker, in MB: unbounded growth ends as "out of memory", not a frozen machine. */
@@ -80,7 +86,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     const nodeArgs = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
     const isolated = principal ? isolationCommand(principal) : undefined
     const child = fork(self.entrypoint, [], {
-      env: { ...withoutServiceUrls(scrubEnv(self.env), !!principal), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}) },
+      env: { ...withoutServiceUrls(scrubEnv(self.env), !!principal), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}), ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }) },
       ...(isolated ? { execPath: isolated.execPath } : drop ? { uid: NOBODY, gid: NOBODY } : {}),
       execArgv: isolated ? [...isolated.args, ...nodeArgs] : nodeArgs,
       stdio: 'pipe',

@@ -1,5 +1,5 @@
 // Runs in the test worker before each suite, with the learner's code not yet loaded.
-import { afterAll, beforeEach, expect, inject, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, expect, inject, vi } from 'vitest'
 import './provided.ts'
 import { TAMPER_ERROR_NAME } from './errors.ts'
 import { freezeGrading } from './worker-integrity.ts'
@@ -44,6 +44,14 @@ freezeGrading()
 // A test's "expected to fail" flag is the suite's alone: fixed before its body runs.
 beforeEach(({ task }) => {
   Object.defineProperty(task, 'fails', { value: task.fails, writable: false, configurable: false })
+})
+
+// A failed test's error reaches the grader with its frames marked as already parsed: Vitest's
+// main process would otherwise read and scan every library file on its stack for a source
+// map, on each failure (~10 ms an error, on the verdict's path). The grader reads only the
+// error's message and `stack` text, which the worker has already mapped to the kata's files.
+afterEach(({ task }) => {
+  for (const err of task.result?.errors ?? []) if (err && typeof err === 'object' && !('stacks' in err)) Object.assign(err, { stacks: [] })
 })
 
 // Integrity check: learner code that patched the assertions (or Object.is) to make
