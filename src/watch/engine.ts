@@ -87,7 +87,7 @@ export class WatchEngine {
     const focus = nextKata(catalog, this.opts.store)
     // Katas without services need not wait for the probes: the first verdict comes sooner.
     // When the first kata needs none, the probes (and their client libraries, ~100 ms of
-    // loading on this thread) wait until its run is under way.
+    // loading on this thread) wait for its verdict.
     let probesMayStart: () => void = () => undefined
     const gate = focus?.services.length === 0 ? new Promise<void>((resolve) => (probesMayStart = resolve)) : Promise.resolve()
     this.servicesReady = gate
@@ -108,7 +108,7 @@ export class WatchEngine {
     })
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()
-    void first.finally(probesMayStart)
+    void first.then(probesMayStart, probesMayStart)
     await Promise.all([this.watcher.ready(), first, this.servicesReady])
     // From the launch of the process (performance's origin), not from this method: what the learner waited.
     this.emit({ type: 'ready', startupMs: Math.round(performance.now()) })
