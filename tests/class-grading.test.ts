@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -42,17 +42,22 @@ describe('grade --many: a gradebook for a class', () => {
       mkdirSync(join(cls, name))
       student(join(cls, name), solved, extra)
     }
+    // One submission that cannot be graded at all (its exercises/ a link to the solutions): it scores nothing, the class goes on.
+    mkdirSync(join(cls, 'fay'))
+    symlinkSync(join(root, 'solutions'), join(cls, 'fay', 'exercises'))
     const out = tmp('roadmap-book-')
     const r = await roadmap(['grade', cls, '--many', '--root', root, '--out', out], { ROADMAP_TRACE: '1' })
     expect(r.code, r.stderr).toBe(0)
     // Services resolved and runners built once for the class, not again per student.
     expect(r.stderr.match(/^\[trace\] services resolved/gm), 'services resolved per grade --many').toHaveLength(1)
-    expect(r.stderr.match(/^\[trace\] runner started/gm)?.length ?? 0, 'Vitest instances built for five students').toBeLessThanOrEqual(availableParallelism())
+    // Two submissions at once (a lane each), each lane's runners kept for its next student.
+    expect(r.stderr.match(/^\[trace\] runner started/gm)?.length ?? 0, 'Vitest instances built for five students').toBeLessThanOrEqual(2 * availableParallelism())
     const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8'))
     const scores = Object.fromEntries(book.students.map((s: { student: string; score: number }) => [s.student, s.score]))
-    expect(scores).toEqual({ ada: 20, bob: 0, cyd: 5, dee: 15, eve: 5 })
+    expect(scores).toEqual({ ada: 20, bob: 0, cyd: 5, dee: 15, eve: 5, fay: 0 })
+    expect(JSON.parse(readFileSync(join(out, 'students/fay/results.json'), 'utf8')).katas[0].message).toMatch(/^<submission>\/exercises is a symbolic link/)
     expect(book.students.find((s: { student: string }) => s.student === 'eve').katas['demo/add']).toEqual({ verdict: 'error', score: 0, max: 10 })
-    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8')).toBe('student,demo,total,max,percent\nada,20,20,20,100\nbob,0,0,20,0\ncyd,5,5,20,25\ndee,15,15,20,75\neve,5,5,20,25\n')
+    expect(readFileSync(join(out, 'gradebook.csv'), 'utf8')).toBe('student,demo,total,max,percent\nada,20,20,20,100\nbob,0,0,20,0\ncyd,5,5,20,25\ndee,15,15,20,75\neve,5,5,20,25\nfay,0,0,20,0\n')
     const html = readFileSync(join(out, 'gradebook.html'), 'utf8')
     expect(html).toContain('<table class="sortable">')
     expect(html).not.toMatch(/<script src|<link /)

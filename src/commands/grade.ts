@@ -123,18 +123,33 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
     .sort()
   const g = messages(ctx.lang).grade
   if (!students.length) throw new UserError(g.noSubmissions(folder))
+  // Services, grading users and runners serve the whole class; two submissions are graded
+  // at once (one a lane, each as a grading user of its own), so that a student of few katas
+  // does not leave a core idle. No run sees the class folder, the reports or the other lane.
+  const session = await openSession(ctx, katas, jobs, isolation, [root, outDir], Math.min(2, students.length))
   const graded: { student: string; report: GradeReport }[] = []
-  // Services, grading user and runners serve the whole class; each student's run sees
-  // neither the class folder nor the reports of the others.
-  const session = await openSession(ctx, katas, jobs, isolation, [root, outDir])
+  let reports: Promise<GradeReport>[] = []
   try {
-    for (const student of students) {
-      const report = await grade(ctx, join(root, student), katas, session, isolation)
+    const titles = Object.fromEntries(katas.map((k) => [k.id, text(k.title, 'en')]))
+    reports = gradeInLanes(students, session.laneCount, async (student, lane) => {
+      const started = new Date().toISOString()
+      // One submission that cannot be graded at all (its exercises/ a link) scores nothing; the class goes on.
+      const report = await grade(ctx, join(root, student), katas, session, isolation, undefined, lane).catch((err: unknown) => {
+        if (!(err instanceof UserError)) throw err
+        return summarize(katas.map((k) => notGradable(k, err.message.split(join(root, student)).join('<submission>'))), titles, started, 0)
+      })
       writeReports(report, prepareSubDir(outDir, 'students', student))
+      return report
+    })
+    // Printed in the class's order, each as soon as it and those before it are graded.
+    for (const [i, student] of students.entries()) {
+      const report = await reports[i]!
       graded.push({ student, report })
       if (!opts.json) ctx.out.line(`${student.padEnd(24)} ${report.score}/${report.maxScore}${report.status === 'error' ? g.notGraded : ''}`)
     }
   } finally {
+    // Every lane has ended (the unreached students settle last) before the runners close.
+    await Promise.allSettled(reports)
     await session.close()
   }
   const book = gradebook(ctx.catalog, graded)
@@ -144,6 +159,36 @@ async function gradeMany(ctx: Context, folder: string, katas: Kata[], outDir: st
   if (opts.json) ctx.out.json(book)
   else ctx.out.line(`\n${g.gradebook(outDir)}`)
   return graded.some((g) => g.report.status === 'error') ? GRADE_EXIT.harness : GRADE_EXIT.reached
+}
+
+/**
+ * Grades `students` over `lanes` lanes, each lane taking the next student as its last one
+ * ends. The promises come back in the students' order; when one fails, the lanes finish
+ * the students they hold and take no more.
+ */
+function gradeInLanes(students: string[], lanes: number, gradeOne: (student: string, lane: number) => Promise<GradeReport>): Promise<GradeReport>[] {
+  const settled = students.map(() => Promise.withResolvers<GradeReport>())
+  let next = 0
+  let failed = false
+  const lane = async (index: number) => {
+    while (!failed && next < students.length) {
+      const i = next++
+      try {
+        settled[i]!.resolve(await gradeOne(students[i]!, index))
+      } catch (err) {
+        failed = true
+        settled[i]!.reject(err)
+      }
+    }
+  }
+  const running = Array.from({ length: lanes }, (_, i) => lane(i))
+  // A student no lane reached (after a failure) waits for the lanes, then takes the failure.
+  void Promise.all(running).then(() => {
+    for (const s of settled) s.reject(new Error('not graded: an earlier submission failed'))
+  })
+  // Only the first failure is reported; the ones after it are expected and handled here.
+  for (const s of settled) s.promise.catch(() => undefined)
+  return settled.map((s) => s.promise)
 }
 
 /** Unknown kata or chapter ids are usage errors (exit 2): a typo must not grade nothing and pass. */
@@ -162,7 +207,7 @@ function hiddenPaths(candidates: string[], needed: string[]): string[] {
  * class): services, grading user, runners. `hide` lists folders the graded code must not
  * see (the submission or class folder, the reports).
  */
-async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined, isolation: Isolation, hide: string[]): Promise<GradingSession> {
+async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined, isolation: Isolation, hide: string[], lanes = 1): Promise<GradingSession> {
   const needed = [ctx.root, INSTALL_ROOT, dirname(process.execPath)]
   const session = await GradingSession.open({
     catalog: ctx.catalog,
@@ -173,6 +218,7 @@ async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined
     track: ctx.track,
     hide: hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), ...hide], needed),
     concurrency: Math.max(1, jobs ?? availableParallelism()),
+    lanes,
   })
   for (const w of session.warnings) ctx.out.note(`warning: ${w}`)
   return session
@@ -182,13 +228,13 @@ async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined
  * Grades the declared files of a submission folder; the core of `grade`, reused by class
  * grading, on a session opened for it (or for the class).
  */
-export async function grade(ctx: Context, dir: string, katas: Kata[], session: GradingSession, isolation: Isolation, onResult?: (r: KataResult) => void): Promise<GradeReport> {
+export async function grade(ctx: Context, dir: string, katas: Kata[], session: GradingSession, isolation: Isolation, onResult?: (r: KataResult) => void, lane = 0): Promise<GradeReport> {
   const started = new Date()
   const t0 = performance.now()
   const submission = realpathSync(resolve(dir))
   let sandbox: ReturnType<GradingSession['prepare']>
   try {
-    sandbox = session.prepare(submission)
+    sandbox = session.prepare(submission, lane)
   } catch (err) {
     if (err instanceof SubmissionError) throw new UserError(err.message)
     throw err
@@ -200,7 +246,7 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], session: G
       katas.map(async (kata) => {
         const gone = sandbox.missing.filter((m) => m.kata === kata.id)
         const r: KataResult = gone.length
-          ? { id: kata.id, target: 'submission', verdict: 'error', tests: [], message: gone.map((m) => `<submission>/${m.file} ${m.reason}`).join('; '), durationMs: 0, points: kata.points, score: scoreOf('error', [], kata.points, false), finishedAt: new Date().toISOString() }
+          ? notGradable(kata, gone.map((m) => `<submission>/${m.file} ${m.reason}`).join('; '))
           : showSubmissionPaths({ ...(await session.run(kata, sandbox.target)), target: 'submission' }, sandbox.dir)
         onResult?.(r)
         return r
@@ -214,6 +260,11 @@ export async function grade(ctx: Context, dir: string, katas: Kata[], session: G
   } finally {
     sandbox.remove()
   }
+}
+
+/** A kata the submission does not let us grade (a declared file missing or refused): an error, no points. */
+function notGradable(kata: Kata, message: string): KataResult {
+  return { id: kata.id, target: 'submission', verdict: 'error', tests: [], message, durationMs: 0, points: kata.points, score: scoreOf('error', [], kata.points, false), finishedAt: new Date().toISOString() }
 }
 
 /** Messages name `<submission>/exercises/…`, not the sandbox the run used. */

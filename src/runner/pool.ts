@@ -1,22 +1,29 @@
 import type { Kata } from '../catalog/types.ts'
 import type { KataResult } from '../results/model.ts'
+import { Slots } from './slots.ts'
 import { SuiteRunner, type RunnerOptions } from './suite-runner.ts'
 import type { Target } from './target.ts'
 
 /**
  * Runs many katas at once for `verify` and `grade`: up to `concurrency` Vitest
- * instances, each kept per target and reused for the next kata.
+ * instances, each kept per target and reused for the next kata. Pools given the same
+ * `Slots` share one limit.
  */
 export class RunnerPool {
   private idle = new Map<string, SuiteRunner[]>()
   private all: SuiteRunner[] = []
-  private active = 0
-  private waiters: (() => void)[] = []
+  private readonly slots: Slots
 
   constructor(
     private readonly options: RunnerOptions,
-    readonly concurrency: number,
-  ) {}
+    concurrency: number | Slots,
+  ) {
+    this.slots = typeof concurrency === 'number' ? new Slots(concurrency) : concurrency
+  }
+
+  get concurrency(): number {
+    return this.slots.size
+  }
 
   /**
    * Runs a kata on an idle runner of the target; `changed` files are invalidated first.
@@ -24,7 +31,7 @@ export class RunnerPool {
    * `goProgram`: a wire kata's Go program, which the suite starts (see SuiteRunner.run).
    */
   async run(kata: Kata, target: Target, changed: string[] = [], only?: string[], goProgram?: string): Promise<KataResult> {
-    await this.slot()
+    await this.slots.take()
     try {
       const runner = this.idle.get(target.root)?.pop() ?? (await this.spawn(target))
       try {
@@ -35,8 +42,7 @@ export class RunnerPool {
         this.idle.set(target.root, list)
       }
     } finally {
-      this.active--
-      this.waiters.shift()?.()
+      this.slots.release()
     }
   }
 
@@ -49,19 +55,6 @@ export class RunnerPool {
     const r = await SuiteRunner.create({ backToBack: true, ...this.options }, target)
     this.all.push(r)
     return r
-  }
-
-  private slot(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++
-      return Promise.resolve()
-    }
-    return new Promise((resolve) =>
-      this.waiters.push(() => {
-        this.active++
-        resolve()
-      }),
-    )
   }
 
   async close() {
