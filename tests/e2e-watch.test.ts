@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -139,3 +139,28 @@ function smallWorkspace(chapters: string[]): string {
   for (const l of ['node_modules', 'src', 'package.json', 'tsconfig.json']) symlinkSync(join(ROOT, l), join(dir, l))
   return dir
 }
+
+describe('roadmap watch --plain: a save during start-up', () => {
+  it('a kata saved before the watcher is up is run once it is (the watcher starts after the first verdict)', { timeout: 60_000 }, async () => {
+    const dir = benchWorkspace(ROOT)
+    try {
+      rmSync(join(dir, 'exercises'), { recursive: true, force: true })
+      cpSync(pristineExercises(), join(dir, 'exercises'), { recursive: true })
+      const { catalog } = loadCatalogLenient(dir)
+      const second = catalog.katas[1]!
+      const child = spawn(process.execPath, [join(ROOT, 'bin/roadmap.js'), 'watch', '--plain', '--root', dir], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += String(d)))
+      // Saved while roadmap is still starting: no watcher exists yet to see it.
+      await new Promise((r) => setTimeout(r, 150))
+      for (const f of second.files) copyFileSync(join(dir, 'solutions', second.dir, f), join(dir, 'exercises', second.dir, f))
+      const until = Date.now() + 45_000
+      while (!new RegExp(`^✓ ${second.id} `, 'm').test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+      child.kill('SIGINT')
+      await new Promise((r) => child.once('exit', r))
+      expect(out).toMatch(new RegExp(`^✓ ${second.id} `, 'm'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

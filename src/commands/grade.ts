@@ -217,6 +217,7 @@ async function openSession(ctx: Context, katas: Kata[], jobs: number | undefined
     isolated: isolation.isolated,
     track: ctx.track,
     hide: hiddenPaths([join(ctx.root, 'solutions'), join(INSTALL_ROOT, 'solutions'), ...hide], needed),
+    // Shared by the lanes: each run boots a worker of its own, CPU the cores have to give.
     concurrency: Math.max(1, jobs ?? availableParallelism()),
     lanes,
   })

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis } from 'ioredis'
+
+// Loaded on first use: the runner imports this module, and a watch session whose first
+// kata needs no Redis should not pay for the client before its first verdict.
+const require = createRequire(import.meta.url)
 
 const USER_PREFIX = 'roadmap_run_'
 const STALE_SECONDS = 3600
@@ -22,7 +27,8 @@ export interface RedisRunUser {
 
 /** The admin connection the grader keeps (never handed to a worker). */
 export function redisAdmin(adminUrl: string): Redis {
-  const c = new Redis(adminUrl, { maxRetriesPerRequest: 1 })
+  const { Redis: Client } = require('ioredis') as typeof import('ioredis')
+  const c = new Client(adminUrl, { maxRetriesPerRequest: 1 })
   c.on('error', () => undefined)
   return c
 }

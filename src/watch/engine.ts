@@ -10,7 +10,7 @@ import { exercisesTarget } from '../runner/target.ts'
 import type { RoadmapConfig } from '../services/config-file.ts'
 import { Services } from '../services/services.ts'
 import type { EngineEvent, EngineListener } from './events.ts'
-import { kataOfFile } from './file-map.ts'
+import { kataOfFile, learnerFilesChangedSince } from './file-map.ts'
 import { FileWatcher } from './file-watcher.ts'
 
 export interface EngineOptions {
@@ -101,17 +101,31 @@ export class WatchEngine {
     // The Go track needs no Vitest: each run is a `go test`, whose build cache stays warm by itself.
     if (this.track === 'ts') this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
     void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
-    const exercises = exercisesTarget(catalog).root
+    this.setFocus(focus?.id)
+    const first = focus ? this.run(focus, 'start') : Promise.resolve()
+    void first.then(probesMayStart, probesMayStart)
+    // The watcher's first crawl of exercises/ (~150 ms on this thread, which also serves the
+    // first run's worker its modules) waits for the first verdict; what the learner saved
+    // since the launch is caught up from the files' modification times.
+    const watching = first.then(
+      () => this.watch(),
+      () => this.watch(),
+    )
+    await Promise.all([watching, first, this.servicesReady])
+    // From the launch of the process (performance's origin), not from this method: what the learner waited.
+    this.emit({ type: 'ready', startupMs: Math.round(performance.now()) })
+  }
+
+  private async watch() {
+    if (this.closed) return
+    const exercises = exercisesTarget(this.opts.catalog).root
     this.watcher = new FileWatcher(exercises, (files) => this.onFiles(exercises, files), {
       poll: this.opts.poll,
       onError: (err) => this.emit({ type: 'watcher-error', reason: `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim() }),
     })
-    this.setFocus(focus?.id)
-    const first = focus ? this.run(focus, 'start') : Promise.resolve()
-    void first.then(probesMayStart, probesMayStart)
-    await Promise.all([this.watcher.ready(), first, this.servicesReady])
-    // From the launch of the process (performance's origin), not from this method: what the learner waited.
-    this.emit({ type: 'ready', startupMs: Math.round(performance.now()) })
+    await this.watcher.ready()
+    const missed = learnerFilesChangedSince(this.opts.catalog, exercises, performance.timeOrigin)
+    if (missed.length) this.onFiles(exercises, missed)
   }
 
   private setFocus(id: string | undefined) {

@@ -1,4 +1,5 @@
-import { relative, sep } from 'node:path'
+import { statSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
 import { GO_DIR } from '../catalog/go-track.ts'
 import type { Catalog, Kata } from '../catalog/types.ts'
 
@@ -20,4 +21,9 @@ export function kataOfFile(catalog: Catalog, exercisesRoot: string, file: string
   // In the Go track a kata's files are its go/ files (catalog/track.ts).
   if (catalog.track === 'go') return inGo && (GO_SOURCE.test(rel) || kata.files.some((f) => rel === `${kata.dir}/${f}`)) ? kata : undefined
   return inGo ? undefined : kata
+}
+
+/** The learner files of the catalog's katas (in its track) modified at or after `since` (ms since the epoch). */
+export function learnerFilesChangedSince(catalog: Catalog, exercisesRoot: string, since: number): string[] {
+  return catalog.katas.flatMap((k) => k.files.map((f) => join(exercisesRoot, k.dir, f))).filter((file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= since)
 }
