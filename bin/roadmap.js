@@ -17,13 +17,17 @@ module.enableCompileCache?.(new URL('../node_modules/.cache/node-compile', impor
 // The global options that take a value come before the command (`--root /x watch`).
 const { positionals } = parseArgs({ args: process.argv.slice(2), strict: false, allowPositionals: true, options: { root: { type: 'string' }, lang: { type: 'string' } } })
 const command = positionals[0]
+// Watch's first worker boots while the rest of roadmap loads (src/runner/first-worker.mjs).
+const helpOrVersion = process.argv.slice(2).some((a) => ['-h', '--help', '-V', '--version'].includes(a))
+if ((!command || command === 'watch') && !helpOrVersion) (await import('../src/runner/first-worker.mjs')).forkFirstWorker()
 if (!command || ['watch', 'run', 'verify', 'grade'].includes(command)) {
   const preload = [import('vitest/node')]
   if ((!command || command === 'watch') && process.stdout.isTTY && process.stdin.isTTY && !process.env.CI) preload.push(import('ink'), import('react'))
   await Promise.all(preload)
 }
 
-const { register } = await import('tsx/esm/api')
-// The harness's own tsconfig (JSX for the Ink screen), whatever the working directory.
-register({ tsconfig: new URL('../tsconfig.json', import.meta.url).pathname })
+// The sources are erasable TypeScript (tsconfig.src.json checks it): a Node that strips types
+// loads them itself; tsx only where it cannot (src/tsx-loader.mjs).
+const { nodeStripsTypes, useTsx } = await import('../src/tsx-loader.mjs')
+if (!nodeStripsTypes()) await useTsx()
 await import('../src/cli.ts')

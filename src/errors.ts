@@ -29,10 +29,12 @@ export const EXIT_CODES_HELP = `\nExit codes:\n${(Object.keys(EXIT) as ExitName[
 /** An error the CLI prints as it is (no stack) before exiting with `exitCode` (a usage error unless said). */
 export class UserError extends Error {
   override name = 'UserError'
+  readonly exitCode: ExitCode
   constructor(
     message: string,
-    readonly exitCode: ExitCode = EXIT.usage,
+    exitCode: ExitCode = EXIT.usage,
   ) {
     super(message)
+    this.exitCode = exitCode
   }
 }

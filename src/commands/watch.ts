@@ -42,6 +42,8 @@ export async function watchCommand(opts: WatchOptions): Promise<number> {
     void engine.close().finally(() => process.exit(EXIT.verdict))
   })
   if (ink) {
+    // The screen is .tsx, which only tsx can load.
+    await (await import('../tsx-loader.mjs')).useTsx()
     const { runInk } = await import('../ui/run-ink.tsx')
     return runInk(engine, ctx.lang)
   }

@@ -10,7 +10,9 @@ import { join, relative } from 'node:path'
 export class HarnessGuard {
   private files = new Map<string, { hash: string; content: Buffer }>()
 
-  constructor(private readonly dir: string) {
+  private readonly dir: string
+  constructor(dir: string) {
+    this.dir = dir
     for (const file of walk(dir)) {
       const content = readFileSync(file)
       this.files.set(file, { hash: digest(content), content })

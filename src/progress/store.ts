@@ -62,10 +62,12 @@ export class ProgressStore {
   private data: Progress
   readonly note: LoadNote
 
+  readonly track: Track
   constructor(
     root: string,
-    readonly track: Track = 'ts',
+    track: Track = 'ts',
   ) {
+    this.track = track
     this.file = join(root, PROGRESS_FILE)
     const { data, note } = this.read()
     this.data = data

@@ -37,10 +37,14 @@ export class Collector implements Reporter {
   private waiting: ((r: RunReport) => void) | undefined
 
   /** `learnerRoot`: the graded folder, whose frames in a stack are the learner's own code. */
+  private readonly caps: OutputCaps
+  private readonly learnerRoot?: string
   constructor(
-    private readonly caps: OutputCaps,
-    private readonly learnerRoot?: string,
+    caps: OutputCaps,
+    learnerRoot?: string,
   ) {
+    this.caps = caps
+    this.learnerRoot = learnerRoot
     this.runOutput = new OutputBuffer(caps.perRun)
   }
 

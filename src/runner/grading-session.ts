@@ -57,14 +57,25 @@ interface Lane {
  * their RabbitMQ vhost is replaced. Within a lane, submissions are graded one after the other.
  */
 export class GradingSession {
+  readonly services: Services
+  /** Warnings for the grader's log, from preparing the services. */
+  readonly warnings: string[]
+  private readonly lanes: Lane[]
+  private readonly options: GradingSessionOptions
+  private readonly gate?: ServiceGate
   private constructor(
-    readonly services: Services,
-    /** Warnings for the grader's log, from preparing the services. */
-    readonly warnings: string[],
-    private readonly lanes: Lane[],
-    private readonly options: GradingSessionOptions,
-    private readonly gate?: ServiceGate,
-  ) {}
+    services: Services,
+    warnings: string[],
+    lanes: Lane[],
+    options: GradingSessionOptions,
+    gate?: ServiceGate,
+  ) {
+    this.services = services
+    this.warnings = warnings
+    this.lanes = lanes
+    this.options = options
+    this.gate = gate
+  }
 
   static async open(options: GradingSessionOptions): Promise<GradingSession> {
     const folders: string[] = []

@@ -3,7 +3,10 @@ export class OutputBuffer {
   private parts: string[] = []
   private size = 0
   private dropped = 0
-  constructor(private readonly cap: number) {}
+  private readonly cap: number
+  constructor(cap: number) {
+    this.cap = cap
+  }
 
   push(text: string) {
     const room = this.cap - this.size

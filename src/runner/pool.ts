@@ -14,10 +14,12 @@ export class RunnerPool {
   private all: SuiteRunner[] = []
   private readonly slots: Slots
 
+  private readonly options: RunnerOptions
   constructor(
-    private readonly options: RunnerOptions,
+    options: RunnerOptions,
     concurrency: number | Slots,
   ) {
+    this.options = options
     this.slots = typeof concurrency === 'number' ? new Slots(concurrency) : concurrency
   }
 

@@ -6,7 +6,10 @@ export class Slots {
   private active = 0
   private waiters: (() => void)[] = []
 
-  constructor(readonly size: number) {}
+  readonly size: number
+  constructor(size: number) {
+    this.size = size
+  }
 
   /** Waits for a free slot and takes it; give it back with `release`. */
   take(): Promise<void> {

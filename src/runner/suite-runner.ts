@@ -32,6 +32,8 @@ export interface RunnerOptions {
    * Default: on when ROADMAP_LEAST_PRIVILEGE=1 (to verify the katas under grading's rules).
    */
   leastPrivilege?: boolean
+  /** Watch: adopt the worker forked as the process started (see WorkerPoolOptions.firstWorker). */
+  firstWorker?: boolean
   /** Runs come back to back (verify, grade): each run's successor worker boots while it runs (see WorkerPoolOptions.ahead). */
   backToBack?: boolean
 }
@@ -48,14 +50,27 @@ export class SuiteRunner {
   /** The end of the last run: its worker stopping, its leftovers cleaned. */
   private settling: Promise<unknown> = Promise.resolve()
 
+  private readonly vitest: Vitest
+  private readonly collector: Collector
+  private readonly options: RunnerOptions
+  readonly target: Target
+  private readonly warm: WorkerPool
+  private readonly onRun: (kata: Kata) => void
   private constructor(
-    private readonly vitest: Vitest,
-    private readonly collector: Collector,
-    private readonly options: RunnerOptions,
-    readonly target: Target,
-    private readonly warm: WorkerPool,
-    private readonly onRun: (kata: Kata) => void,
-  ) {}
+    vitest: Vitest,
+    collector: Collector,
+    options: RunnerOptions,
+    target: Target,
+    warm: WorkerPool,
+    onRun: (kata: Kata) => void,
+  ) {
+    this.vitest = vitest
+    this.collector = collector
+    this.options = options
+    this.target = target
+    this.warm = warm
+    this.onRun = onRun
+  }
 
   static async create(options: RunnerOptions, target: Target): Promise<SuiteRunner> {
     let onRun: (kata: Kata) => void = () => undefined
@@ -64,7 +79,7 @@ export class SuiteRunner {
     // The spare worker loads the clients of the services the last kata used: most saves
     // rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
-    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])], ahead: options.backToBack ?? false })
+    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])], ahead: options.backToBack ?? false, firstWorker: options.firstWorker })
     onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
       'roadmap:services': leastPrivilege(options) ? {} : options.services.urls,

@@ -15,7 +15,10 @@ export class Watchdog {
   /** The memory the worker's process group held when the budget ran out, in MB (Linux). */
   memoryMbAtFire: number | undefined
 
-  constructor(private readonly vitest: Vitest) {}
+  private readonly vitest: Vitest
+  constructor(vitest: Vitest) {
+    this.vitest = vitest
+  }
 
   /**
    * `group`: the worker's process group (its leader is the worker), measured when the budget

@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { ForksPoolWorker, type PoolOptions, type PoolRunnerInitializer } from 'vitest/node'
+import { isDeepStrictEqual } from 'node:util'
+import { recordFirstWorker, takeFirstWorker, type Launch } from './first-worker.mjs'
 import { killLeftovers } from './leftovers.ts'
 import { fileURLToPath } from 'node:url'
 import { isolationCommand, NOBODY, type Principal } from './privileges.ts'
@@ -40,6 +42,12 @@ export interface WorkerPoolOptions {
    * Off for watch, where the learner's run keeps both cores and the next save is seconds away.
    */
   ahead?: boolean
+  /**
+   * Watch: adopt the worker bin/roadmap.js forked as the process started (first-worker.mjs)
+   * when this pool's first worker would be forked exactly so, and record this pool's first
+   * launch for the next start. Never for graded workers.
+   */
+  firstWorker?: boolean
 }
 
 
@@ -78,17 +86,26 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   let current: ChildProcess | undefined
   const alive = (p?: ChildProcess) => !!p && p.exitCode === null && p.signalCode === null && p.connected
 
+  /** How a worker of this pool is forked now: Vitest's entry and flags, our environment. */
+  const launchOf = (self: ForkInternals): Launch => {
+    const drop = !!opts.dropPrivileges
+    const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
+    const preload = opts.preload?.() ?? []
+    const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
+    const env = { ...withoutServiceUrls(scrubEnv(self.env), !!principal), ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}), ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }) }
+    return { entrypoint: self.entrypoint, execArgv, env: env as Record<string, string> }
+  }
+
   const start = (self: ForkInternals) => {
     const mark = `${tag}-${++counter}`
     const drop = !!opts.dropPrivileges
     const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
-    const preload = opts.preload?.() ?? []
-    const nodeArgs = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
+    const launch = launchOf(self)
     const isolated = principal ? isolationCommand(principal) : undefined
-    const child = fork(self.entrypoint, [], {
-      env: { ...withoutServiceUrls(scrubEnv(self.env), !!principal), [WORKER_MARK]: mark, ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}), ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }) },
+    const child = fork(launch.entrypoint, [], {
+      env: { ...launch.env, [WORKER_MARK]: mark },
       ...(isolated ? { execPath: isolated.execPath } : drop ? { uid: NOBODY, gid: NOBODY } : {}),
-      execArgv: isolated ? [...isolated.args, ...nodeArgs] : nodeArgs,
+      execArgv: isolated ? [...isolated.args, ...launch.execArgv] : launch.execArgv,
       stdio: 'pipe',
       serialization: 'advanced',
       detached: true,
@@ -97,13 +114,34 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     return { child, mark }
   }
 
+  // The worker forked at launch: adopted by the first worker of this pool if forked as it would be.
+  let firstPending = !!opts.firstWorker && !opts.dropPrivileges
+  let first = firstPending ? takeFirstWorker() : undefined
+  const adoptFirst = (self: ForkInternals) => {
+    if (!firstPending) return undefined
+    firstPending = false
+    const held = first
+    first = undefined
+    const launch = launchOf(self)
+    recordFirstWorker(launch)
+    if (!held) return undefined
+    const same = held.launch.entrypoint === launch.entrypoint && isDeepStrictEqual(held.launch.execArgv, launch.execArgv) && isDeepStrictEqual(held.launch.env, launch.env)
+    if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] first worker: ${same ? 'same launch' : 'another launch'}, ${alive(held.child) ? 'alive' : 'gone'}\n`)
+    if (same && alive(held.child)) {
+      held.adopted()
+      return { child: held.child, mark: held.mark }
+    }
+    held.child.kill('SIGKILL')
+    return undefined
+  }
+
   class HardenedWorker extends ForksPoolWorker {
     override readonly name = 'roadmap-forks'
     private mark = ''
     constructor(options: PoolOptions) {
       super(options)
       const self = this as unknown as ForkInternals
-      const ready = spare && alive(spare.child) ? spare : undefined
+      const ready = (spare && alive(spare.child) ? spare : undefined) ?? adoptFirst(self)
       if (ready) {
         warmStarts++
         // Adopted: from now on the run waits on it, so it keeps the process alive again.
@@ -139,6 +177,8 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     pool: { name: 'roadmap-forks', createPoolWorker: (o) => new HardenedWorker(o) },
     dispose() {
       disposed = true
+      first?.child.kill('SIGKILL')
+      first = undefined
       if (spare) {
         spare.child.kill('SIGKILL')
         killLeftovers(spare.child.pid, spare.mark)

@@ -10,7 +10,10 @@ export class DatabaseStock {
   private filling: Promise<void> | undefined
   private closed = false
 
-  constructor(private readonly adminUrl: string) {}
+  private readonly adminUrl: string
+  constructor(adminUrl: string) {
+    this.adminUrl = adminUrl
+  }
 
   /** A database no one uses yet, or undefined (the fixture then makes its own). */
   take(): string | undefined {

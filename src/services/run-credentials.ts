@@ -37,7 +37,9 @@ export class RunCredentials {
   private background: Promise<unknown> = Promise.resolve()
   private closed = false
 
-  constructor(private readonly admin: Partial<Record<ServiceName, string>>) {
+  private readonly admin: Partial<Record<ServiceName, string>>
+  constructor(admin: Partial<Record<ServiceName, string>>) {
+    this.admin = admin
     if (admin.postgres) this.readyDatabase = this.makeDatabase()
     if (admin.rabbitmq) this.rabbit = this.makeVhost(admin.rabbitmq)
   }

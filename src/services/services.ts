@@ -32,7 +32,9 @@ export class Services {
   private readonly containers: ContainerSettings
   private readonly liveness = new Liveness()
 
-  constructor(private readonly options: ResolveOptions) {
+  private readonly options: ResolveOptions
+  constructor(options: ResolveOptions) {
+    this.options = options
     this.containers = containerSettings(options.env ?? process.env, options.config)
   }
 

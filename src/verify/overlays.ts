@@ -83,7 +83,9 @@ export const missingOverlays = (catalog: Catalog, kata: Kata) => overlaysOf(cata
  */
 export class OverlayTarget {
   readonly target: Target
-  constructor(private readonly catalog: Catalog) {
+  private readonly catalog: Catalog
+  constructor(catalog: Catalog) {
+    this.catalog = catalog
     this.target = { kind: 'overlay', root: mkdtempSync(join(tmpdir(), 'roadmap-overlays-')) }
     // Every kata starts solved: a kata may refer to a sibling (docker/compose builds ../01-dockerfile).
     // From its real folder: a catalog whose solutions/ is a link (a checkout made of links) is copied, not linked.

@@ -41,7 +41,10 @@ export class WatchEngine {
   readonly last = new Map<string, KataResult>()
   private closed = false
 
-  constructor(private readonly opts: EngineOptions) {}
+  private readonly opts: EngineOptions
+  constructor(opts: EngineOptions) {
+    this.opts = opts
+  }
 
   /** Subscribes a surface; returns the unsubscribe function. */
   on(listener: EngineListener): () => void {
@@ -99,7 +102,7 @@ export class WatchEngine {
     const problem = (name: ServiceName) => this.services!.problem(name)
     const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
     // The Go track needs no Vitest: each run is a `go test`, whose build cache stays warm by itself.
-    if (this.track === 'ts') this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck } }, exercisesTarget(catalog))
+    if (this.track === 'ts') this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck }, firstWorker: true }, exercisesTarget(catalog))
     void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
     this.setFocus(focus?.id)
     const first = focus ? this.run(focus, 'start') : Promise.resolve()

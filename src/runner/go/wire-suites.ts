@@ -12,11 +12,18 @@ import type { Target } from '../target.ts'
 export class WireSuites {
   private pool: RunnerPool | undefined
 
+  private readonly catalog: Catalog
+  private readonly services: ServiceAccess
+  private readonly concurrency: number
   constructor(
-    private readonly catalog: Catalog,
-    private readonly services: ServiceAccess,
-    private readonly concurrency = 1,
-  ) {}
+    catalog: Catalog,
+    services: ServiceAccess,
+    concurrency: number = 1,
+  ) {
+    this.catalog = catalog
+    this.services = services
+    this.concurrency = concurrency
+  }
 
   readonly run = (kata: Kata, target: Target, program: string): Promise<KataResult> => {
     this.pool ??= new RunnerPool({ catalog: this.catalog, services: this.services }, this.concurrency)

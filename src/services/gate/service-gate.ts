@@ -35,7 +35,10 @@ export class ServiceGate {
   private readonly open = new Set<Socket>()
   readonly services: GatedService[] = []
 
-  private constructor(readonly dir: string) {}
+  readonly dir: string
+  private constructor(dir: string) {
+    this.dir = dir
+  }
 
   static async open(urls: Partial<Record<ServiceName, string>>): Promise<ServiceGate> {
     const gate = new ServiceGate(mkdtempSync(join(ensureParent(), 'gate-')))

@@ -1,0 +1,2 @@
+export function useTsx(): Promise<void>
+export function nodeStripsTypes(): boolean
