@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -140,7 +140,38 @@ function smallWorkspace(chapters: string[]): string {
   return dir
 }
 
-describe('roadmap watch --plain: a save during start-up', () => {
+describe('roadmap watch --plain: start-up', () => {
+  /** `watch --plain` until its first verdict; its stderr (with ROADMAP_TRACE=1). */
+  async function firstVerdict(dir: string): Promise<string> {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/roadmap.js'), 'watch', '--plain', '--root', dir], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ROADMAP_TRACE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += String(d)))
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        out += String(d)
+        if (/^[✓✗] \S+\/\S+ /m.test(out)) resolve()
+      }),
+    )
+    child.kill('SIGINT')
+    await new Promise((r) => child.once('exit', r))
+    return err
+  }
+
+  it('adopts the worker forked as the process started; a record others may write is ignored', { timeout: 120_000 }, async () => {
+    const dir = benchWorkspace(ROOT)
+    const record = join(ROOT, 'node_modules/.cache/roadmap/first-worker.json')
+    try {
+      await firstVerdict(dir) // records how its first worker was forked
+      expect(await firstVerdict(dir)).toMatch(/^\[trace\] first worker adopted$/m)
+      chmodSync(record, 0o666)
+      expect(await firstVerdict(dir)).not.toMatch(/\[trace\] first worker adopted/)
+    } finally {
+      chmodSync(record, 0o644)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('a kata saved before the watcher is up is run once it is (the watcher starts after the first verdict)', { timeout: 60_000 }, async () => {
     const dir = benchWorkspace(ROOT)
     try {

@@ -17,4 +17,5 @@ export interface FirstWorker {
 
 export function forkFirstWorker(): void
 export function takeFirstWorker(): FirstWorker | undefined
+export function discardFirstWorker(): void
 export function recordFirstWorker(launch: Launch): void

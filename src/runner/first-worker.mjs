@@ -71,6 +71,11 @@ export function takeFirstWorker() {
   return held
 }
 
+/** Ends the worker forked at launch, unused (the Go track's watch runs no Vitest worker). */
+export function discardFirstWorker() {
+  takeFirstWorker()?.child.kill('SIGKILL')
+}
+
 /**
  * Records how this launch's first worker was forked, for the next launch: the variables it
  * took from this process's starting environment by name (the next launch takes its own

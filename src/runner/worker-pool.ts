@@ -126,8 +126,9 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
     recordFirstWorker(launch)
     if (!held) return undefined
     const same = held.launch.entrypoint === launch.entrypoint && isDeepStrictEqual(held.launch.execArgv, launch.execArgv) && isDeepStrictEqual(held.launch.env, launch.env)
-    if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] first worker: ${same ? 'same launch' : 'another launch'}, ${alive(held.child) ? 'alive' : 'gone'}\n`)
-    if (same && alive(held.child)) {
+    const adopt = same && alive(held.child)
+    if (process.env.ROADMAP_TRACE === '1') process.stderr.write(`[trace] first worker ${adopt ? 'adopted' : `not adopted (${same ? 'it is gone' : 'forked otherwise'})`}\n`)
+    if (adopt) {
       held.adopted()
       return { child: held.child, mark: held.mark }
     }

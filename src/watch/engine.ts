@@ -3,6 +3,7 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import { kataState, nextKata, stateAfter } from '../progress/record.ts'
 import type { ProgressStore } from '../progress/store.ts'
 import type { KataResult } from '../results/model.ts'
+import { discardFirstWorker } from '../runner/first-worker.mjs'
 import { runGoTrack } from '../runner/go/track-run.ts'
 import { WireSuites } from '../runner/go/wire-suites.ts'
 import { SuiteRunner } from '../runner/suite-runner.ts'
@@ -102,6 +103,7 @@ export class WatchEngine {
     const problem = (name: ServiceName) => this.services!.problem(name)
     const recheck = (names: ServiceName[]) => this.services!.access().recheck!(names)
     // The Go track needs no Vitest: each run is a `go test`, whose build cache stays warm by itself.
+    if (this.track !== 'ts') discardFirstWorker()
     if (this.track === 'ts') this.runner = await SuiteRunner.create({ catalog, services: { urls: {}, problem, recheck }, firstWorker: true }, exercisesTarget(catalog))
     void this.servicesReady.then(() => this.runner?.updateServices(this.services!.access().urls))
     this.setFocus(focus?.id)
