@@ -34,14 +34,18 @@ export function trimRaceReport(message: string): string {
     } else if (inReport) reports.at(-1)!.push(line)
     else other.push(line)
   }
-  // The separators can reach another test's output than the report's lines: then the report is all from the warning on.
-  if (!reports.length) {
+  // The separators can reach another test's output than the report's lines (one of a pair, or
+  // both): a pair that brackets no warning is no report, and the report is then all from the
+  // warning on.
+  const bracketed = reports.filter((r) => r.some((l) => l.includes('WARNING: DATA RACE')))
+  for (const r of reports) if (!bracketed.includes(r)) other.push(...r)
+  if (!bracketed.length) {
     const at = other.findIndex((l) => l.includes('WARNING: DATA RACE'))
-    reports.push(other.splice(at))
+    bracketed.push(other.splice(at))
   }
-  const more = reports.length > 1 ? [`(and ${reports.length - 1} more data race report${reports.length > 2 ? 's' : ''} like it)`] : []
+  const more = bracketed.length > 1 ? [`(and ${bracketed.length - 1} more data race report${bracketed.length > 2 ? 's' : ''} like it)`] : []
   // The test's own lines first ("race detected during execution of test"), then the report.
-  return [...other.map((l) => l.trimStart()), ...learnerFrames(reports[0] ?? []), ...more].join('\n')
+  return [...other.map((l) => l.trimStart()), ...learnerFrames(bracketed[0] ?? []), ...more].join('\n')
 }
 
 const RACE_FAILURE = 'race detected during execution of test'
