@@ -101,16 +101,26 @@ describe('startIdempotentConsumer({ channel, queue, redis, ttlSeconds, lockMs },
     const s = await setup('idem.race')
     const fx = effects()
     const consumers = await Promise.all([0, 1, 2].map(() => consumer(s.queue)))
-    for (const c of consumers)
-      await start(c.options, async (_b, meta) => {
+    const taps = consumers.map((c) => tapChannel(c.channel))
+    for (const [i, c] of consumers.entries())
+      await start({ ...c.options, channel: taps[i]!.channel }, async (_b, meta) => {
         await sleep(5)
         fx.record(meta?.messageId)
       })
     const ids = Array.from({ length: 30 }, (_, i) => `order-${i}`)
     for (let copy = 0; copy < 3; copy++) for (const id of ids) s.publish({ id }, id)
     await waitFor(() => fx.byId.size === 30, () => `all 30 message ids to be handled (handled ${fx.byId.size})${consumers.map((c) => c.watch.describe()).join('')}`, 4000)
-    await waitFor(async () => (await readyCount(s.admin, s.queue)) === 0, 'the queue to be empty')
-    await sleep(200)
+    // A copy of an id still in progress may circulate (put back, delivered again) after the queue
+    // looks empty, longer on a busy machine: wait until the consumers ack or nack nothing more for
+    // 300 ms with the queue empty.
+    let steps = -1
+    let quietSince = Date.now()
+    const settled = async () => {
+      const now = taps.reduce((n, t) => n + t.log.length, 0)
+      if (now !== steps) [steps, quietSince] = [now, Date.now()]
+      return Date.now() - quietSince >= 300 && (await readyCount(s.admin, s.queue)) === 0
+    }
+    await waitFor(settled, 'the consumers to settle every copy (the queue empty, no ack or nack for 300 ms)', 8000)
     expect(fx.repeated(), 'message ids handled more than once (the check and the mark must be one atomic step, e.g. SET NX)').toEqual([])
     await Promise.all(consumers.map((c) => c.conn.close()))
     await sleep(50)
