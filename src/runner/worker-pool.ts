@@ -86,10 +86,11 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   let current: ChildProcess | undefined
   const alive = (p?: ChildProcess) => !!p && p.exitCode === null && p.signalCode === null && p.connected
 
+  const drop = !!opts.dropPrivileges
+  const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
+
   /** How a worker of this pool is forked now: Vitest's entry and flags, our environment. */
   const launchOf = (self: ForkInternals): Launch => {
-    const drop = !!opts.dropPrivileges
-    const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
     const preload = opts.preload?.() ?? []
     const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
     const env = { ...withoutServiceUrls(scrubEnv(self.env), !!principal), ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}), ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }) }
@@ -98,8 +99,6 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
 
   const start = (self: ForkInternals) => {
     const mark = `${tag}-${++counter}`
-    const drop = !!opts.dropPrivileges
-    const principal = typeof opts.dropPrivileges === 'object' ? opts.dropPrivileges : undefined
     const launch = launchOf(self)
     const isolated = principal ? isolationCommand(principal) : undefined
     const child = fork(launch.entrypoint, [], {
@@ -115,7 +114,7 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   }
 
   // The worker forked at launch: adopted by the first worker of this pool if forked as it would be.
-  let firstPending = !!opts.firstWorker && !opts.dropPrivileges
+  let firstPending = !!opts.firstWorker && !drop
   let first = firstPending ? takeFirstWorker() : undefined
   const adoptFirst = (self: ForkInternals) => {
     if (!firstPending) return undefined
