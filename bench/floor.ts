@@ -24,6 +24,8 @@ export async function floorSaves(dir: string, saves: number): Promise<number[]> 
   const reporter = {
     onTestRunEnd(modules: ReadonlyArray<TestModule>) {
       onEnd?.(modules.every((m) => m.ok()))
+      // As the runner does: the spare worker is forked once the verdict is out.
+      setImmediate(() => warm.verdictOut())
     },
   }
   const warm = hardenedWarmForks({ heapMb: 512 })

@@ -7,6 +7,7 @@ import type { Catalog, Kata } from '../catalog/types.ts'
 import type { ServiceName } from '../catalog/schema.ts'
 import { scoreOf, type KataResult, type Verdict } from '../results/model.ts'
 import { kataAliasPlugin } from './alias-plugin.ts'
+import { learnerCachePlugin } from './learner-cache-plugin.ts'
 import { Collector, OUT_OF_MEMORY, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
@@ -103,6 +104,9 @@ export class SuiteRunner {
         setupFiles: [WORKER_SETUP],
         provide,
         passWithNoTests: true,
+        // Vitest's record of results and dependencies between runs (roadmap keeps its own):
+        // read and written after every run, before the verdict.
+        cache: false,
         silent: false,
         printConsoleTrace: false,
         onConsoleLog: () => false,
@@ -112,7 +116,7 @@ export class SuiteRunner {
         fsModuleCachePath: `${catalog.root}/node_modules/.vitest-cache/${target.kind}-${layoutHash(catalog)}`,
       },
       {
-        plugins: [kataAliasPlugin(catalog, target)],
+        plugins: [kataAliasPlugin(catalog, target), learnerCachePlugin(target)],
         server: { watch: null },
         logLevel: 'silent',
         clearScreen: false,
@@ -236,7 +240,7 @@ export class SuiteRunner {
     // The verdict is known once the reporter has it; stopping the worker and cleaning
     // up after it go on while the learner reads (the next run waits for them).
     this.settling = running.catch(() => undefined)
-    const r = await Promise.race([report, running.then(() => report)])
+    const r = await Promise.race([report, running.then(() => report)]).finally(() => setImmediate(() => this.warm.verdictOut()))
     // What the fixtures left goes after the verdict (grading's per-run Redis user takes its keys along).
     const left = { redisTag: grant ? undefined : this.vitest.getRootProject().getProvidedContext()['roadmap:run-tag'], rabbitUrl: grant ? grant.urls.rabbitmq : this.options.services.urls.rabbitmq, queues: r.queues, exchanges: r.exchanges }
     const redisUrl = kata.services.includes('redis') && !grant ? this.options.services.urls.redis : undefined

@@ -66,6 +66,11 @@ export interface WorkerPool {
   readonly warmStarts: number
   /** The process group of the worker running now (its pid: each worker leads its own group). */
   running(): number | undefined
+  /**
+   * The run's verdict is out: the spare worker may be forked now. Forking holds this thread
+   * ~10–15 ms; done when the last worker stops, it landed before the verdict on most saves.
+   */
+  verdictOut(): void
 }
 
 /**
@@ -73,9 +78,9 @@ export interface WorkerPool {
  * - every worker is started by us: its own process group, a scrubbed environment
  *   carrying a mark, a capped heap;
  * - when a run ends, its leftovers (children, servers, detached processes) are killed;
- * - the next run's worker is started as soon as a run ends, while the learner types,
- *   which saves the ~80-100 ms of starting Node and Vitest's worker on every save
- *   (with `ahead`, as soon as a run starts: runs back to back find it booted).
+ * - the next run's worker is started as soon as a run ends and its verdict is out, while
+ *   the learner types, which saves the ~80-100 ms of starting Node and Vitest's worker on
+ *   every save (with `ahead`, as soon as a run starts: runs back to back find it booted).
  */
 export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   const tag = randomBytes(4).toString('hex')
@@ -84,6 +89,15 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   let disposed = false
   let warmStarts = 0
   let current: ChildProcess | undefined
+  // The spare is forked once the last worker has stopped and its run's verdict is out.
+  let stopped: ForkInternals | undefined
+  let verdictOut = false
+  const spareWhenFree = () => {
+    if (!stopped || !verdictOut) return
+    const self = stopped
+    stopped = undefined
+    startSpare(self)
+  }
   const alive = (p?: ChildProcess) => !!p && p.exitCode === null && p.signalCode === null && p.connected
 
   const drop = !!opts.dropPrivileges
@@ -150,6 +164,8 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       }
       const started = ready ?? start(self)
       spare = undefined
+      stopped = undefined
+      verdictOut = false
       self._fork = started.child
       current = started.child
       this.mark = started.mark
@@ -161,7 +177,8 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       if (current === self._fork) current = undefined
       await super.stop()
       killLeftovers(pid, this.mark)
-      startSpare(self)
+      stopped = self
+      spareWhenFree()
     }
   }
 
@@ -189,5 +206,9 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
       return warmStarts
     },
     running: () => current?.pid,
+    verdictOut() {
+      verdictOut = true
+      spareWhenFree()
+    },
   }
 }
