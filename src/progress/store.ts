@@ -132,6 +132,8 @@ export class ProgressStore {
 
   /** The kata the learner is on (none: every kata passed). */
   setCurrent(id: string | undefined) {
+    // Unchanged (every launch sets it): no write, no fsync on the way to the first verdict.
+    if (this.snapshot.current === id) return
     this.update((p) => (p.current = id))
   }
 
