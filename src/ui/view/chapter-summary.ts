@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import stringWidth from 'string-width'
 import type { Catalog } from '../../catalog/types.ts'
 import { text, type Lang } from '../../i18n/lang.ts'
 import { bar } from '../../report/style.ts'
@@ -8,11 +8,6 @@ export interface ChapterTally {
   passed: number
   total: number
 }
-
-// Loaded on first use: string-width builds an Intl.Segmenter as it loads (~20 ms of ICU data),
-// which `watch --plain` paid before its first verdict for a summary it prints after check-all.
-let width: ((s: string) => number) | undefined
-const stringWidth = (s: string) => (width ??= (createRequire(import.meta.url)('string-width') as { default: (s: string) => number }).default)(s)
 
 /** One line per chapter after check-all: title, a bar, passed/total; titles padded by display width. */
 export function chapterSummaryLines(catalog: Catalog, chapters: ChapterTally[], lang: Lang): { line: string; complete: boolean }[] {
