@@ -106,27 +106,30 @@ export const median = (xs: number[]): number => {
 }
 
 /**
- * Times two implementations of the same call in the same run, alternating them so a
- * burst of load on the machine hits both alike; returns the median ms of each.
+ * CPU time (ms, this process: every thread, libuv's pool included) that each of two calls
+ * costs, alternated over `rounds`; returns the median of each side. Unlike wall time it does
+ * not grow when other processes load the machine, so "b hashes, a does not" shows the same
+ * on a busy machine as on an idle one.
  */
-export async function compareMedians(rounds: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<{ a: number; b: number }> {
+export async function compareCpuTime(rounds: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<{ a: number; b: number }> {
   const ta: number[] = []
   const tb: number[] = []
   for (let i = 0; i < rounds; i++) {
     const first = i % 2 === 0
     for (const [fn, into] of first ? ([[a, ta], [b, tb]] as const) : ([[b, tb], [a, ta]] as const)) {
-      const t0 = performance.now()
+      const used = process.cpuUsage()
       await fn(i)
-      into.push(performance.now() - t0)
+      const spent = process.cpuUsage(used)
+      into.push((spent.user + spent.system) / 1000)
     }
   }
   return { a: median(ta), b: median(tb) }
 }
 
 /**
- * Like compareMedians, but returns the best (smallest) time of each side. Load from other
- * processes only ever adds time, so best against best holds on a busy machine as on an
- * idle one, where medians drift with whatever else runs.
+ * Wall time of two calls, alternated so a burst of load hits both alike; returns the best
+ * (smallest) time of each side. Load from other processes only ever adds time, so best
+ * against best holds on a busy machine as on an idle one, where medians drift.
  */
 export async function compareBest(rounds: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<{ a: number; b: number; all: { a: number[]; b: number[] } }> {
   const ta: number[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { flush, liveTimers, timersLeftBy, track, within } from '#support/core'
+import { flush, timersLeftBy, track, within } from '#support/core'
 import { Channel, ChannelClosedError, select } from '@kata/core/channels'
 
 interface Received<T> {
@@ -317,15 +317,15 @@ describe('step 3: select with a timeout', () => {
   })
 
   it('leaves no timer behind when a channel wins', async () => {
-    const before = liveTimers()
     const a = chan(1)
     await a.send(1)
-    await select([a], 60_000)
-    const s = select([a], 60_000)
-    await a.send(2)
-    await s
-    await flush()
-    expect(liveTimers() - before, 'timers still pending after two select(…, 60000) that a channel won').toBe(0)
+    const won = await timersLeftBy(async () => {
+      await select([a], 60_000)
+      const s = select([a], 60_000)
+      await a.send(2)
+      await s
+    })
+    expect(won, 'timers still pending after two select(…, 60000) that a channel won').toBe(0)
     const left = await timersLeftBy(async () => {
       const s2 = select([a], 60_000)
       await a.send(3)
