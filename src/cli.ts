@@ -167,6 +167,13 @@ function unknownCommand(argv: string[]): string | undefined {
   return undefined
 }
 
+// Registered before any Vitest instance adds its own handler, which would exit with 1 (a
+// verdict) and print only to the logger the runners silence: a bug of ours must say so.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`roadmap: internal error (please report it): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`)
+  process.exit(EXIT.internal)
+})
+
 try {
   const args = process.argv.slice(2)
   const typo = unknownCommand(args)

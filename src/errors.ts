@@ -11,6 +11,8 @@ export const EXIT = {
   usage: 2,
   /** Not graded: a service was missing or the suites were changed during grading. */
   notGraded: 3,
+  /** Internal error: a bug in roadmap (the message says where); nothing was graded. */
+  internal: 4,
 } as const
 
 export type ExitName = keyof typeof EXIT
@@ -21,6 +23,7 @@ const MEANING: Record<ExitName, string> = {
   verdict: 'a verdict: a kata fails, the score is below --min-score, verify found a broken kata,\n     doctor found a service missing',
   usage: 'usage: unknown command, option, kata or chapter id; a bad option value; no usable Node',
   notGraded: 'not graded: a service was missing or the suites were changed during grading',
+  internal: 'internal error: a bug in roadmap (the message says where); nothing was graded',
 }
 
 /** The table as `--help` prints it after the commands. */

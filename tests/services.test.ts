@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dockerEngine } from '../src/services/containers.ts'
 import { probe, ProbeError, tcpOpen } from '../src/services/probe.ts'
+import { RunCredentials } from '../src/services/run-credentials.ts'
 import { Services } from '../src/services/services.ts'
 import { ROOT, tmp } from './helpers.ts'
 
@@ -132,5 +133,15 @@ describe('roadmap doctor on a busy machine', () => {
     const { stdout } = await exec(process.execPath, [join(ROOT, 'bin', 'roadmap.js'), 'doctor', '--json'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }).catch((e: { stdout: string }) => e)
     const report = JSON.parse(stdout) as { services: { name: string; state: string; tried?: string[] }[] }
     for (const s of report.services) expect(s, `${s.name}: ${s.tried?.join('; ')}`).toMatchObject({ state: 'ready' })
+  })
+})
+
+describe('per-run credentials made ahead', () => {
+  it('a RabbitMQ vhost that cannot be made is reported by the run that needs it, not as an unhandled rejection that ends the grade', async () => {
+    const creds = new RunCredentials({ rabbitmq: 'amqp://guest:guest@no-such-host.invalid:5672' })
+    // Long enough for the vhost made ahead to fail before any run asks for it.
+    await new Promise((r) => setTimeout(r, 1500))
+    await expect(creds.forRun(['rabbitmq'], join(ROOT, 'package.json'))).rejects.toThrow(/could not make least-privilege credentials for this run: cannot make a RabbitMQ vhost per grade/)
+    await creds.close()
   })
 })

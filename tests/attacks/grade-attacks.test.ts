@@ -10,6 +10,8 @@ import { attacks, buildCorpus, exec, SECRET, type Built } from './corpus.ts'
 // user and namespaces) and as an ordinary user (refused, then with the explicit
 // --unsafe-same-user for local use); and --many with three students.
 const isRoot = process.getuid?.() === 0
+// As an ordinary user grade refuses to run at all without --unsafe-same-user: pass it, so the check under test is reached.
+const sameUserUnlessRoot = isRoot ? [] : ['--unsafe-same-user']
 const ORDINARY = 'roadmap-tester'
 
 interface Graded {
@@ -195,7 +197,7 @@ describe('reports the graded code cannot touch', () => {
     const d = tmp('roadmap-attack-plant-')
     const target = tmp('roadmap-attack-target-')
     symlinkSync(target, join(d, 'out'))
-    const r = await run(['grade', ROOT, '--out', join(d, 'out'), '--kata', 'start/first-verdict'])
+    const r = await run(['grade', ROOT, '--out', join(d, 'out'), '--kata', 'start/first-verdict', ...sameUserUnlessRoot])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/is a symbolic link/)
     expect(readdirSync(target)).toEqual([])
@@ -211,14 +213,14 @@ describe('reports the graded code cannot touch', () => {
   it('an --out folder inside the submission (grade . --out reports) is hidden with it, and the grade runs', { timeout: 300_000 }, async () => {
     const sub = tmp('roadmap-attack-inside-')
     cpSync(join(ROOT, 'solutions', '00-start'), join(sub, 'exercises', '00-start'), { recursive: true })
-    const r = await run(['grade', sub, '--out', join(sub, 'reports'), '--kata', 'start/first-verdict', ...(isRoot ? [] : ['--unsafe-same-user'])])
+    const r = await run(['grade', sub, '--out', join(sub, 'reports'), '--kata', 'start/first-verdict', ...sameUserUnlessRoot])
     expect(r.code, r.stdout + r.stderr).toBe(0)
     expect(JSON.parse(readFileSync(join(sub, 'reports', 'results.json'), 'utf8'))).toMatchObject({ status: 'pass' })
   })
   it('a submission whose exercises/ is a link is refused', { timeout: 120_000 }, async () => {
     const d = tmp('roadmap-attack-exlink-')
     symlinkSync(join(ROOT, 'solutions'), join(d, 'exercises'))
-    const r = await run(['grade', d, '--out', join(tmp(), 'o'), '--kata', 'start/first-verdict'])
+    const r = await run(['grade', d, '--out', join(tmp(), 'o'), '--kata', 'start/first-verdict', ...sameUserUnlessRoot])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/exercises is a symbolic link/)
   })

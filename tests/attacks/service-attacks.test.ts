@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareServicesForGrading } from '../../src/services/grading-services.ts'
 import { probe } from '../../src/services/probe.ts'
 import { SERVICES } from '../../src/services/catalog.ts'
+import { management } from '../../src/services/rabbitmq-run-vhosts.ts'
 import { ROOT, tmp } from '../helpers.ts'
 import { exec } from './corpus.ts'
 import { buildServiceCorpus, CANARY_KEY, CANARY_QUEUE, PROGRAM_MARK, SERVICE_ATTACKS, type ServiceCorpus } from './service-attacks.ts'
@@ -18,9 +19,12 @@ const ADMIN = { postgres: SERVICES.postgres.localUrl, redis: SERVICES.redis.loca
 const reachable = await Promise.all(Object.entries(ADMIN).map(([n, u]) => probe(n as keyof typeof ADMIN, u).then(() => true, () => false)))
 const servicesUp = reachable.every(Boolean)
 const isRoot = process.getuid?.() === 0
-const HONEST_IDS = ['postgres', 'redis', 'rabbitmq'].map((s) => `demo/honest-${s}`)
+/** A vhost per grade needs RabbitMQ's management API or rabbitmqctl, which only root may run: without either, RabbitMQ katas are not graded (tested in services.test.ts). */
+const rabbitPerGrade = servicesUp && (await management(ADMIN.rabbitmq).then(() => true, () => false))
+const SERVICES_GRADED = ['postgres', 'redis', ...(rabbitPerGrade ? ['rabbitmq' as const] : [])]
+const HONEST_IDS = SERVICES_GRADED.map((s) => `demo/honest-${s}`)
 /** The attacks this grader can defend: the machine's admin logins only with a network of the run's own (root). */
-const ATTACKS = Object.keys(SERVICE_ATTACKS).filter((name) => isRoot || !SERVICE_ATTACKS[name]!.gated)
+const ATTACKS = Object.keys(SERVICE_ATTACKS).filter((name) => (isRoot || !SERVICE_ATTACKS[name]!.gated) && SERVICES_GRADED.includes(SERVICE_ATTACKS[name]!.service))
 
 interface Results {
   status: string
@@ -82,7 +86,7 @@ describe.runIf(servicesUp)('grade: each run has least-privilege credentials on t
 
   it('scores every attack 0 (not unavailable) and the honest katas beside them full marks', () => {
     const byId = new Map(attacker.json.katas.map((k) => [k.id, k]))
-    for (const s of ['postgres', 'redis', 'rabbitmq']) expect(byId.get(`demo/honest-${s}`), `honest ${s} kata beside the attacks: ${attacker.stderr}`).toMatchObject({ verdict: 'pass', score: 10 })
+    for (const s of SERVICES_GRADED) expect(byId.get(`demo/honest-${s}`), `honest ${s} kata beside the attacks: ${attacker.stderr}`).toMatchObject({ verdict: 'pass', score: 10 })
     const won = ATTACKS
       .map((name) => byId.get(`demo/${name}`))
       .filter((k) => !k || k.score > 0 || k.verdict === 'unavailable')
