@@ -80,7 +80,15 @@ export class SuiteRunner {
     // The spare worker loads the clients of the services the last kata used: most saves
     // rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
-    const warm = hardenedWarmForks({ heapMb: options.heapMb ?? 512, dropPrivileges: options.dropPrivileges, preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])], ahead: options.backToBack ?? false, firstWorker: options.firstWorker })
+    const warm = hardenedWarmForks({
+      heapMb: options.heapMb ?? 512,
+      dropPrivileges: options.dropPrivileges,
+      preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])],
+      // The suites of this runner get these URLs anyway ('roadmap:services' below).
+      warmConnections: () => (leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : [])))),
+      ahead: options.backToBack ?? false,
+      firstWorker: options.firstWorker,
+    })
     onRun = (k) => (lastServices = k.services)
     const provide: ProvidedToSuites = {
       'roadmap:services': leastPrivilege(options) ? {} : options.services.urls,

@@ -37,6 +37,12 @@ export interface WorkerPoolOptions {
   /** Modules the next worker should load while it waits (the client libraries of the services in use). */
   preload?: () => string[]
   /**
+   * Services the next worker connects to once while it waits (service name → URL): the
+   * client's connect and first command run cold once there, not on the save's clock. Never
+   * for graded workers, which get no URL but their run's own.
+   */
+  warmConnections?: () => Record<string, string>
+  /**
    * Start the next worker when a run starts, not when it ends: for runs back to back (verify,
    * grade), where a worker started at the end is still booting when the next run wants it.
    * Off for watch, where the learner's run keeps both cores and the next save is seconds away.
@@ -107,7 +113,14 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   const launchOf = (self: ForkInternals): Launch => {
     const preload = opts.preload?.() ?? []
     const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
-    const env = { ...withoutServiceUrls(scrubEnv(self.env), !!principal), ...(drop ? { HOME: '/tmp' } : {}), ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}), ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }) }
+    const connect = principal || !preload.length ? {} : (opts.warmConnections?.() ?? {})
+    const env = {
+      ...withoutServiceUrls(scrubEnv(self.env), !!principal),
+      ...(drop ? { HOME: '/tmp' } : {}),
+      ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}),
+      ...(Object.keys(connect).length ? { ROADMAP_WARM_CONNECT: JSON.stringify(connect) } : {}),
+      ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }),
+    }
     return { entrypoint: self.entrypoint, execArgv, env: env as Record<string, string> }
   }
 

@@ -4,3 +4,46 @@
 // save's clock. ROADMAP_PRELOAD names them, comma-separated.
 const names = (process.env.ROADMAP_PRELOAD ?? '').split(',').filter(Boolean)
 await Promise.allSettled(names.map((n) => import(n)))
+
+// ROADMAP_WARM_CONNECT (watch, never graded workers): one connection to each service the
+// last kata used, opened and closed now. A fresh process runs a client's connect and first
+// command as cold code (~20-30 ms of a PostgreSQL kata's run); once run here, the suite's
+// own connection is as fast as a warm process's. Failures only cost that head start.
+const warm = JSON.parse(process.env.ROADMAP_WARM_CONNECT ?? '{}')
+delete process.env.ROADMAP_WARM_CONNECT
+
+const CONNECT = {
+  async postgres(url) {
+    const { default: pg } = await import('pg')
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+    try {
+      await client.connect()
+      await client.query('select $1::int as n', [1])
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  },
+  async redis(url) {
+    const { Redis } = await import('ioredis')
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null })
+    redis.on('error', () => undefined) // the connect's rejection says it; no second report on stderr
+    try {
+      await redis.connect()
+      await redis.ping()
+    } finally {
+      redis.disconnect()
+    }
+  },
+  async rabbitmq(url) {
+    const { default: amqp } = await import('amqplib')
+    const connection = await amqp.connect(url, { timeout: 2000 })
+    try {
+      await (await connection.createChannel()).close()
+    } finally {
+      await connection.close().catch(() => undefined)
+    }
+  },
+}
+
+const within = (p, ms) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms).unref())])
+await within(Promise.allSettled(Object.entries(warm).map(([service, url]) => CONNECT[service]?.(url))), 3000)
