@@ -5,8 +5,8 @@
  * to move.
  */
 
-// The names `inject()` answers to in a suite ('roadmap:services', 'roadmap:run-tag', …).
-import './runner/provided.ts'
+// The names `inject()` answers to in a suite ('roadmap:services', 'roadmap:run-tag', …): a
+// type-only export brings their declarations in, and no module to load on a run's clock.
 export type { ProvidedToSuites } from './runner/provided.ts'
 
 import type { ServiceName } from './catalog/schema.ts'

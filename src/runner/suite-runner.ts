@@ -83,9 +83,11 @@ export class SuiteRunner {
     const warm = hardenedWarmForks({
       heapMb: options.heapMb ?? 512,
       dropPrivileges: options.dropPrivileges,
-      preload: () => ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])],
-      // The suites of this runner get these URLs anyway ('roadmap:services' below).
-      warmConnections: () => (leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : [])))),
+      warmUp: () => ({
+        modules: ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])],
+        // The suites of this runner get these URLs anyway ('roadmap:services' below).
+        connect: leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : []))),
+      }),
       ahead: options.backToBack ?? false,
       firstWorker: options.firstWorker,
     })

@@ -24,6 +24,11 @@ const PRELOAD = fileURLToPath(new URL('./worker-preload.mjs', import.meta.url))
  */
 const COMPILE_CACHE = fileURLToPath(new URL('../../node_modules/.cache/node-compile', import.meta.url))
 
+export interface WarmUp {
+  modules: string[]
+  connect: Record<string, string>
+}
+
 export interface WorkerPoolOptions {
   /** Heap cap of a worker, in MB: unbounded growth ends as "out of memory", not a frozen machine. */
   heapMb: number
@@ -34,14 +39,13 @@ export interface WorkerPoolOptions {
    * covered; everything it starts dies with it.
    */
   dropPrivileges?: boolean | Principal
-  /** Modules the next worker should load while it waits (the client libraries of the services in use). */
-  preload?: () => string[]
   /**
-   * Services the next worker connects to once while it waits (service name → URL): the
-   * client's connect and first command run cold once there, not on the save's clock. Never
-   * for graded workers, which get no URL but their run's own.
+   * What the next worker does while it waits: the modules it loads (the client libraries of
+   * the services in use) and the services it connects to once (service name → URL), so the
+   * client's connect and first command run cold there, not on the save's clock. Connections
+   * never for graded workers, which get no URL but their run's own.
    */
-  warmConnections?: () => Record<string, string>
+  warmUp?: () => WarmUp
   /**
    * Start the next worker when a run starts, not when it ends: for runs back to back (verify,
    * grade), where a worker started at the end is still booting when the next run wants it.
@@ -111,9 +115,9 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
 
   /** How a worker of this pool is forked now: Vitest's entry and flags, our environment. */
   const launchOf = (self: ForkInternals): Launch => {
-    const preload = opts.preload?.() ?? []
+    const { modules: preload, connect: urls } = opts.warmUp?.() ?? { modules: [], connect: {} }
     const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
-    const connect = principal || !preload.length ? {} : (opts.warmConnections?.() ?? {})
+    const connect = principal || !preload.length ? {} : urls
     const env = {
       ...withoutServiceUrls(scrubEnv(self.env), !!principal),
       ...(drop ? { HOME: '/tmp' } : {}),

@@ -36,9 +36,16 @@ const CONNECT = {
   },
   async rabbitmq(url) {
     const { default: amqp } = await import('amqplib')
-    const connection = await amqp.connect(url, { timeout: 2000 })
+    const connection = await amqp.connect(url, { noDelay: true, timeout: 2000 })
     try {
-      await (await connection.createChannel()).close()
+      // A queue of the broker's naming, exclusive to this connection: it goes when the connection
+      // does. One message through it runs the declare, publish and deliver code a suite runs.
+      const channel = await connection.createChannel()
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true })
+      const delivered = new Promise((resolve) => void channel.consume(queue, (m) => m && resolve(m), { noAck: true }))
+      channel.sendToQueue(queue, Buffer.from('warm'))
+      await delivered
+      await channel.close()
     } finally {
       await connection.close().catch(() => undefined)
     }

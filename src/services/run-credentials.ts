@@ -46,16 +46,11 @@ export class RunCredentials {
 
   private makeDatabase(): Promise<RunDatabase> {
     const url = this.admin.postgres!
-    const made = withAdmin(url, (c) => createRunDatabase(c, url))
-    made.catch(() => undefined) // reported by the run that takes it
-    return made
+    return madeAhead(withAdmin(url, (c) => createRunDatabase(c, url)))
   }
 
   private makeVhost(url: string): Promise<{ m: Management; vhost: RabbitRunVhost }> {
-    const made = management(url).then(async (m) => ({ m, vhost: await createRunVhost(m, url) }))
-    // Made ahead: if it fails, the run that takes it reports it (an unhandled rejection would end the grade with no report).
-    made.catch(() => undefined)
-    return made
+    return madeAhead(management(url).then(async (m) => ({ m, vhost: await createRunVhost(m, url) })))
   }
 
   /**
@@ -139,6 +134,16 @@ export class RunCredentials {
     ])
     this.redis?.disconnect()
   }
+}
+
+/**
+ * A resource made before a run asks for it: if making it fails, the run that takes it reports
+ * the error. Until then the rejection is handled here: left unhandled, it would end the grade
+ * with no report.
+ */
+function madeAhead<T>(made: Promise<T>): Promise<T> {
+  made.catch(() => undefined)
+  return made
 }
 
 const fixtures = new Map<string, number>()
