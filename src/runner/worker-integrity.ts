@@ -15,32 +15,44 @@ function lock(target: object, names: PropertyKey[] = Reflect.ownKeys(target)) {
   }
 }
 
+let frameworkFrozen = false
+
 /**
  * The built-ins the assertions compare with (Object.is, key listing, iteration, call
- * and apply), Vitest's expect and chai's Assertion methods, the custom equality
- * testers and matcher table: locked, so code under test cannot make a comparison lie.
- * (Checking afterwards does not do: a patch can behave whenever a check probes it.)
+ * and apply) and chai's Assertion methods: locked, so code under test cannot make a
+ * comparison lie. (Checking afterwards does not do: a patch can behave whenever a check
+ * probes it.) Once per worker: the preload does it while the worker waits, off the run's
+ * clock (chai's Assertion alone takes ~4 ms).
  */
-export function freezeGrading() {
+export function freezeFramework() {
+  if (frameworkFrozen) return
+  frameworkFrozen = true
   lock(Object, ['is', 'keys', 'values', 'entries', 'assign', 'getOwnPropertyNames', 'getOwnPropertySymbols', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', 'getPrototypeOf', 'setPrototypeOf', 'defineProperty', 'defineProperties', 'freeze', 'isFrozen', 'create', 'hasOwn'])
   lock(Array, ['isArray', 'from', 'of'])
   lock(Array.prototype, ['every', 'some', 'map', 'filter', 'forEach', 'includes', 'indexOf', 'join', 'push', 'pop', 'slice', 'sort', 'keys', 'values', 'entries', 'reduce', 'find', 'findIndex', 'concat', Symbol.iterator])
   lock(Reflect)
   lock(Number, ['isNaN', 'isInteger'])
-  lock(globalThis, ['isNaN', 'Object', 'Array', 'Reflect', 'Function', 'Map', 'Set', 'Symbol', 'Error', MATCHERS, GLOBAL_EXPECT, Symbol.for('matchers-object'), Symbol.for('asymmetric-matchers-object')])
   for (const C of [Map, Set]) lock(C.prototype, ['has', 'get', 'keys', 'values', 'entries', 'forEach', 'size', Symbol.iterator])
   lock(Symbol, ['for', 'iterator', 'asyncIterator', 'hasInstance'])
   lock(Error, ['captureStackTrace'])
-
   guardEqualityMatchers()
-
-  // Vitest's expect and chai's Assertion: neither a matcher nor `assert` can be swapped.
-  const expect = (globalThis as Record<symbol, unknown>)[GLOBAL_EXPECT] as object | undefined
-  if (expect) lock(expect)
+  // Neither a matcher nor `assert` can be swapped.
   lock(chai.Assertion.prototype)
   lock(chai.Assertion)
   lock(chai.util)
   lock(chai)
+}
+
+/**
+ * Before each suite: the framework (if the preload has not), and what Vitest makes per run:
+ * its expect, the custom equality testers and matcher table, the worker's channel.
+ */
+export function freezeGrading() {
+  freezeFramework()
+  // Matcher tables and expect exist only once the run has started.
+  lock(globalThis, ['isNaN', 'Object', 'Array', 'Reflect', 'Function', 'Map', 'Set', 'Symbol', 'Error', MATCHERS, GLOBAL_EXPECT, Symbol.for('matchers-object'), Symbol.for('asymmetric-matchers-object')])
+  const expect = (globalThis as Record<symbol, unknown>)[GLOBAL_EXPECT] as object | undefined
+  if (expect) lock(expect)
   const state = (globalThis as Record<symbol, { matchers: object; customEqualityTesters: unknown[] } | undefined>)[MATCHERS]
   if (state) {
     // No equality tester of the graded code's; no matcher of its own under a known name.

@@ -5,6 +5,24 @@
 const names = (process.env.ROADMAP_PRELOAD ?? '').split(',').filter(Boolean)
 await Promise.allSettled(names.map((n) => import(n)))
 
+// A Vitest worker of roadmap's: the guards its setup file installs before each suite, loaded
+// here natively (no round trip to the grader per module) and the framework locked now, while
+// the worker waits; only harness code has run so far. worker-setup.ts takes them. The
+// integrity check runs once here too: the assertions' failure path is cold code in a new
+// process (~3 ms of every run's hooks otherwise). Should any of it fail, the setup file
+// loads the guards itself.
+if (names.includes('vitest')) {
+  try {
+    const { guardSuite, checkIntegrity } = await import('./suite-guards.ts')
+    const { freezeFramework } = await import('./worker-integrity.ts')
+    freezeFramework()
+    checkIntegrity()
+    Object.defineProperty(globalThis, Symbol.for('roadmap:guard-suite'), { value: guardSuite, configurable: true })
+  } catch {
+    // the slow way, then
+  }
+}
+
 // ROADMAP_WARM_CONNECT (watch, never graded workers): one connection to each service the
 // last kata used, opened and closed now. A fresh process runs a client's connect and first
 // command as cold code (~20-30 ms of a PostgreSQL kata's run); once run here, the suite's
