@@ -17,7 +17,13 @@ export interface PostgresFixture {
 
 // The runner may hand this run databases it cloned ahead of time (and drops them after):
 // one per fixture, in order. When grading, it always does (the run's role cannot create any).
-const prepared: string[] = (inject('roadmap:database') || '').split(',').filter(Boolean)
+// Read when a fixture asks, not when the module loads: a worker may load it before its run.
+let handed = { list: '', left: [] as string[] }
+function preparedDatabase(): string | undefined {
+  const list = inject('roadmap:database') || ''
+  if (list !== handed.list) handed = { list, left: list.split(',').filter(Boolean) }
+  return handed.left.shift()
+}
 
 async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   try {
@@ -43,7 +49,7 @@ export function usePostgres(): PostgresFixture {
 
   beforeAll(async () => {
     adminUrl = serviceUrl('postgres')
-    let name = prepared.shift()
+    let name = preparedDatabase()
     if (!name) {
       name = own = await admin(adminUrl, async (c) => {
         const made = await createDatabase(c)

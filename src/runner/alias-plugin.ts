@@ -16,6 +16,25 @@ const FRAMEWORK_PATH = /[\\/]node_modules[\\/](vitest|vite|chai|@vitest|tinyspy|
 const INSTALL_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const inside = (dir: string, file: string) => !relative(dir, file).startsWith('..')
 
+/** The file `#support/<name>` resolves to: the catalog's own, else this installation's. */
+export function supportFile(catalog: Catalog, name: string): string {
+  const own = join(catalog.root, 'harness', 'support', `${name}.ts`)
+  return existsSync(own) ? own : join(INSTALL_ROOT, 'harness', 'support', `${name}.ts`)
+}
+
+/**
+ * The service fixtures (the curriculum's or this installation's), which Node loads itself
+ * (Vitest's server.deps.external) instead of Vitest's module runner fetching each of their
+ * modules over the worker's channel: a spare worker preloads the last kata's, so a run finds
+ * them in Node's module cache. Erasable TypeScript only (tsconfig.src.json holds them to it);
+ * none on a Node that cannot strip types (older than 22.18).
+ */
+export function nativeFixtures(catalog: Catalog): RegExp | undefined {
+  if (!process.features.typescript) return undefined
+  const roots = [...new Set([catalog.root, INSTALL_ROOT])].map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^(${roots.join('|')})/harness/support/(services|postgres|redis|rabbitmq|nats)\\.ts$`)
+}
+
 /**
  * Resolves `@kata/<id>` (the kata's entry file) and `@kata/<id>/<file>` against the
  * target, so one suite grades exercises, solutions or a submission alike. Files that
@@ -57,11 +76,7 @@ export function kataAliasPlugin(catalog: Catalog, target: Target): Plugin {
         const resolved = await this.resolve(file, importer, { skipSelf: true })
         return resolved ?? file
       }
-      if (source.startsWith(SUPPORT_PREFIX)) {
-        const name = `${source.slice(SUPPORT_PREFIX.length)}.ts`
-        const own = join(catalog.root, 'harness', 'support', name)
-        return existsSync(own) ? own : join(INSTALL_ROOT, 'harness', 'support', name)
-      }
+      if (source.startsWith(SUPPORT_PREFIX)) return supportFile(catalog, source.slice(SUPPORT_PREFIX.length))
       const graded = target.kind === 'submission' && !!importer && inside(target.root, importer)
       if (graded && importer) {
         // Graded code gets no handle on the test framework it is graded by, nor on the

@@ -6,7 +6,7 @@ import { createVitest, type Vitest } from 'vitest/node'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import type { ServiceName } from '../catalog/schema.ts'
 import { scoreOf, type KataResult, type Verdict } from '../results/model.ts'
-import { kataAliasPlugin } from './alias-plugin.ts'
+import { kataAliasPlugin, nativeFixtures, supportFile } from './alias-plugin.ts'
 import { learnerCachePlugin } from './learner-cache-plugin.ts'
 import { Collector, OUT_OF_MEMORY, type OutputCaps, type RunReport } from './collector.ts'
 import type { ProvidedToSuites } from './provided.ts'
@@ -77,14 +77,19 @@ export class SuiteRunner {
     let onRun: (kata: Kata) => void = () => undefined
     const { catalog } = options
     const collector = new Collector(options.caps ?? { perTest: 8_000, perRun: 64_000 }, target.root)
-    // The spare worker loads the clients of the services the last kata used: most saves
-    // rerun the kata the learner is on.
+    // The spare worker loads the clients and fixtures of the services the last kata used:
+    // most saves rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
+    const native = nativeFixtures(catalog)
+    const preloadFor = (s: ServiceName) => {
+      const fixture = supportFile(catalog, s)
+      return native?.test(fixture) ? [...CLIENTS[s], fixture] : CLIENTS[s]
+    }
     const warm = hardenedWarmForks({
       heapMb: options.heapMb ?? 512,
       dropPrivileges: options.dropPrivileges,
       warmUp: () => ({
-        modules: ['vitest', ...lastServices.flatMap((s) => CLIENTS[s])],
+        modules: ['vitest', ...lastServices.flatMap(preloadFor)],
         // The suites of this runner get these URLs anyway ('roadmap:services' below).
         connect: leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : []))),
       }),
@@ -112,6 +117,7 @@ export class SuiteRunner {
         fileParallelism: false,
         reporters: [collector],
         setupFiles: [WORKER_SETUP],
+        server: { deps: { external: native ? [native] : [] } },
         provide,
         passWithNoTests: true,
         // Vitest's record of results and dependencies between runs (roadmap keeps its own):
