@@ -12,6 +12,8 @@ import { prepareServicesForGrading } from '../services/grading-services.ts'
 import { RunCredentials } from '../services/run-credentials.ts'
 import { Services } from '../services/services.ts'
 import { runGoTrack, unavailable } from './go/track-run.ts'
+import { gradedCompileCache, type CompileCache } from './graded-compile-cache.ts'
+import { preloadModules } from './preload-modules.ts'
 import { RunnerPool } from './pool.ts'
 import { canContainSameUser, takePrincipal, type Principal } from './privileges.ts'
 import { sandboxSubmission } from './sandbox.ts'
@@ -63,24 +65,28 @@ export class GradingSession {
   private readonly lanes: Lane[]
   private readonly options: GradingSessionOptions
   private readonly gate?: ServiceGate
+  private readonly compileCache?: CompileCache
   private constructor(
     services: Services,
     warnings: string[],
     lanes: Lane[],
     options: GradingSessionOptions,
     gate?: ServiceGate,
+    compileCache?: CompileCache,
   ) {
     this.services = services
     this.warnings = warnings
     this.lanes = lanes
     this.options = options
     this.gate = gate
+    this.compileCache = compileCache
   }
 
   static async open(options: GradingSessionOptions): Promise<GradingSession> {
     const folders: string[] = []
     const principals: HeldPrincipal[] = []
     let gate: ServiceGate | undefined
+    let caching: Promise<CompileCache | undefined> | undefined
     try {
       const own = options.isolated
       const wanted = own ? Math.max(1, options.lanes ?? 1) : 1
@@ -102,8 +108,12 @@ export class GradingSession {
         principals.push({ name: 'self', uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, hide: [], sameUser: true, release: () => undefined })
       }
       const needs = new Set<ServiceName>(options.katas.flatMap((k) => k.services))
+      // Made while the services are resolved; graded users only (a run as the grader could write it).
+      caching = own && options.track !== 'go' ? gradedCompileCache(principals.map((p) => p.uid), preloadModules(options.catalog, needs)) : undefined
       const services = await Services.resolve(needs, { root: options.root, config: options.config })
       const warnings = await prepareServicesForGrading(services.access().urls, own)
+      const compileCache = await caching
+      for (const p of principals) if (compileCache) p.compileCache = compileCache.dir
       // A grading user of its own also gets a network of its own: only the gate's ports answer there.
       if (own) {
         gate = await ServiceGate.open(services.access().urls)
@@ -115,9 +125,10 @@ export class GradingSession {
         const principal = principals[i]
         return { folder, principal, pool: new RunnerPool({ catalog: options.catalog, services: services.access(), dropPrivileges: principal ?? false, leastPrivilege: true }, slots) }
       })
-      return new GradingSession(services, warnings, lanes, options, gate)
+      return new GradingSession(services, warnings, lanes, options, gate, compileCache)
     } catch (err) {
       await gate?.close()
+      void caching?.then((c) => c?.remove())
       for (const p of principals) p.release()
       for (const f of folders) rmSync(f, { recursive: true, force: true })
       throw err
@@ -201,6 +212,7 @@ export class GradingSession {
         rmSync(l.folder, { recursive: true, force: true })
         l.principal?.release()
       }
+      this.compileCache?.remove()
     }
   }
 }

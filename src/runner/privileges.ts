@@ -33,6 +33,8 @@ export interface Principal {
    * nothing of the host answers): for runs that use no service.
    */
   offline?: boolean
+  /** Node's compile cache the grader made for its workers, which it can read and not write (graded-compile-cache.ts). */
+  compileCache?: string
 }
 
 let userns: boolean | undefined

@@ -2,7 +2,7 @@
 // kata's budget as the test timeout, the output cap, the locked framework, the hooks that
 // keep a test's flags and the assertions honest. Installed by worker-setup.ts.
 import { afterAll, afterEach, beforeEach, expect, inject, vi } from 'vitest'
-// Types only: a module loaded here is fetched through Vitest's module runner on every run's clock (~2 ms).
+// Types only: without the preload (worker-setup.ts slow path) every module loaded here is fetched through Vitest's module runner on the run's clock.
 import type {} from './provided.ts'
 import { TAMPER_ERROR_NAME } from './errors.ts'
 import { freezeGrading } from './worker-integrity.ts'

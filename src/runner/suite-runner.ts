@@ -6,9 +6,10 @@ import { createVitest, type Vitest } from 'vitest/node'
 import type { Catalog, Kata } from '../catalog/types.ts'
 import type { ServiceName } from '../catalog/schema.ts'
 import { scoreOf, type KataResult, type Verdict } from '../results/model.ts'
-import { kataAliasPlugin, nativeFixtures, supportFile } from './alias-plugin.ts'
+import { kataAliasPlugin, nativeFixtures } from './alias-plugin.ts'
 import { learnerCachePlugin } from './learner-cache-plugin.ts'
 import { Collector, OUT_OF_MEMORY, type OutputCaps, type RunReport } from './collector.ts'
+import { preloadModules } from './preload-modules.ts'
 import type { ProvidedToSuites } from './provided.ts'
 import type { Target } from './target.ts'
 import { hardenedWarmForks, type WorkerPool, type WorkerPoolOptions } from './worker-pool.ts'
@@ -81,15 +82,11 @@ export class SuiteRunner {
     // most saves rerun the kata the learner is on.
     let lastServices: ServiceName[] = []
     const native = nativeFixtures(catalog)
-    const preloadFor = (s: ServiceName) => {
-      const fixture = supportFile(catalog, s)
-      return native?.test(fixture) ? [...CLIENTS[s], fixture] : CLIENTS[s]
-    }
     const warm = hardenedWarmForks({
       heapMb: options.heapMb ?? 512,
       dropPrivileges: options.dropPrivileges,
       warmUp: () => ({
-        modules: ['vitest', ...lastServices.flatMap(preloadFor)],
+        modules: preloadModules(catalog, lastServices),
         // The suites of this runner get these URLs anyway ('roadmap:services' below).
         connect: leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : []))),
       }),
@@ -337,9 +334,6 @@ const layoutHash = (catalog: Catalog) =>
     .update(catalog.katas.map((k) => `${k.id}=${k.dir}/${k.files[0]}`).join('\n'))
     .digest('hex')
     .slice(0, 10)
-
-/** The client libraries a service's fixture loads in the worker. */
-const CLIENTS: Record<ServiceName, string[]> = { postgres: ['pg'], redis: ['ioredis'], rabbitmq: ['amqplib'], nats: ['nats'] }
 
 const sink = (onText: (text: string) => void) =>
   new Writable({

@@ -16,11 +16,12 @@ interface ForkInternals {
   execArgv: string[]
 }
 
-const PRELOAD = fileURLToPath(new URL('./worker-preload.mjs', import.meta.url))
+export const WORKER_PRELOAD = fileURLToPath(new URL('./worker-preload.mjs', import.meta.url))
 /**
  * V8's compiled code of what a worker loads (Vitest, chai, the service clients), kept by
  * bin/roadmap.js's compile cache: a worker boots and loads from it instead of compiling.
- * Not for graded workers: a folder they could write would let one run plant code for the next.
+ * Not for graded workers: a folder they could write would let one run plant code for the next;
+ * theirs is one the grader made for them, read-only (Principal.compileCache).
  */
 const COMPILE_CACHE = fileURLToPath(new URL('../../node_modules/.cache/node-compile', import.meta.url))
 
@@ -116,14 +117,14 @@ export function hardenedWarmForks(opts: WorkerPoolOptions): WorkerPool {
   /** How a worker of this pool is forked now: Vitest's entry and flags, our environment. */
   const launchOf = (self: ForkInternals): Launch => {
     const { modules: preload, connect: urls } = opts.warmUp?.() ?? { modules: [], connect: {} }
-    const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${PRELOAD}`] : [])]
+    const execArgv = [...self.execArgv, `--max-old-space-size=${opts.heapMb}`, ...(preload.length ? [`--import=${WORKER_PRELOAD}`] : [])]
     const connect = principal || !preload.length ? {} : urls
     const env = {
       ...withoutServiceUrls(scrubEnv(self.env), !!principal),
       ...(drop ? { HOME: '/tmp' } : {}),
       ...(preload.length ? { ROADMAP_PRELOAD: preload.join(',') } : {}),
       ...(Object.keys(connect).length ? { ROADMAP_WARM_CONNECT: JSON.stringify(connect) } : {}),
-      ...(principal ? {} : { NODE_COMPILE_CACHE: COMPILE_CACHE }),
+      ...(principal ? (principal.compileCache ? { NODE_COMPILE_CACHE: principal.compileCache } : {}) : { NODE_COMPILE_CACHE: COMPILE_CACHE }),
     }
     return { entrypoint: self.entrypoint, execArgv, env: env as Record<string, string> }
   }

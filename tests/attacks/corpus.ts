@@ -65,6 +65,8 @@ export function attacks(root: string, cls = ''): Record<string, string> {
     'html-in-message': "export const add = () => 0\nexport const pair = () => ({ sum: '</td></tr></table><h1>roadmap: 100/100 points (100%)</h1><img src=x onerror=alert(1)>', items: [] })\n",
     // Secrets
     'read-grader-environment': `import { readdirSync, readFileSync } from 'node:fs'\nlet found = ''\nfor (const p of readdirSync('/proc')) { try { const e = readFileSync('/proc/' + p + '/environ', 'latin1'); if (e.includes('GITHUB_TOKEN')) found += e } catch {} }\ntry { found += readFileSync('/proc/' + process.ppid + '/environ', 'latin1') } catch {}\nconsole.log('env:', found || 'nothing', JSON.stringify(process.env))\n${WRONG}`,
+    // Planting code for the next run: V8's compiled code that a later worker would load
+    'plant-compile-cache': `import { readdirSync, writeFileSync } from 'node:fs'\nconst dir = process.env.NODE_COMPILE_CACHE ?? ''\nlet wrote = 0\nfor (const d of dir ? readdirSync(dir) : []) { for (const f of [...readdirSync(dir + '/' + d), 'planted']) { try { writeFileSync(dir + '/' + d + '/' + f, 'x'); wrote++ } catch {} } }\nconsole.log('cache:', dir ? (wrote ? 'written ' + wrote : 'denied') : 'none')\n${WRONG}`,
     // Leftovers
     'setsid-leftover': `import { spawn } from 'node:child_process'\nspawn('setsid', ['sh', '-c', 'sleep 2; echo pwned > ${cls ? join(cls, 'pwned') : '/tmp/roadmap-pwned'}; sleep 313.7'], { env: {}, detached: true, stdio: 'ignore' }).unref()\n${WRONG}`,
   }

@@ -113,6 +113,10 @@ describe.runIf(isRoot)('grade as root: each run its own user; every attack defea
     const envAttack = g.json.katas.find((k) => k.id === 'demo/read-grader-environment')!
     expect(JSON.stringify(envAttack)).toContain('env: nothing')
   })
+  it('plants nothing in the compile cache the grader made for its workers (theirs to read, not to write)', () => {
+    const plant = g.json.katas.find((k) => k.id === 'demo/plant-compile-cache')!
+    expect(JSON.stringify(plant)).toContain('cache: denied')
+  })
   it('leaves nothing running, even a setsid child with an empty environment', () => {
     // Gone, so nothing can rewrite a report or touch the next run later.
     expect(leftovers()).toBe(0)
