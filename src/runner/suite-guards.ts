@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, expect, inject, vi } from 'vitest'
 // Types only: without the preload (worker-setup.ts slow path) every module loaded here is fetched through Vitest's module runner on the run's clock.
 import type {} from './provided.ts'
 import { TAMPER_ERROR_NAME } from './errors.ts'
-import { freezeGrading } from './worker-integrity.ts'
+import { freezeFramework, freezeGrading } from './worker-integrity.ts'
 
 export function guardSuite() {
   // The kata's budget becomes the test timeout, so a promise that never settles fails as
@@ -94,4 +94,14 @@ export function checkIntegrity() {
     err.name = TAMPER_ERROR_NAME
     throw err
   }
+}
+
+/**
+ * For the worker's preload, while the worker waits and only harness code has run: the
+ * framework locked once for the worker, and the integrity probes run once (the assertions'
+ * failure path is cold code in a new process: ~3 ms of every run's hooks otherwise).
+ */
+export function prepareGuards() {
+  freezeFramework()
+  checkIntegrity()
 }

@@ -6,20 +6,24 @@ const names = (process.env.ROADMAP_PRELOAD ?? '').split(',').filter(Boolean)
 await Promise.allSettled(names.map((n) => import(n)))
 
 // A Vitest worker of roadmap's: the guards its setup file installs before each suite, loaded
-// here natively (no round trip to the grader per module) and the framework locked now, while
-// the worker waits; only harness code has run so far. worker-setup.ts takes them. The
-// integrity check runs once here too: the assertions' failure path is cold code in a new
-// process (~3 ms of every run's hooks otherwise). Should any of it fail, the setup file
-// loads the guards itself.
+// here natively (no round trip to the grader per module) and readied while the worker waits;
+// only harness code has run so far. worker-setup.ts takes them. Should any of it fail, the
+// setup file loads the guards itself.
 if (names.includes('vitest')) {
   try {
-    const { guardSuite, checkIntegrity } = await import('./suite-guards.ts')
-    const { freezeFramework } = await import('./worker-integrity.ts')
-    freezeFramework()
-    checkIntegrity()
+    const { guardSuite, prepareGuards } = await import('./suite-guards.ts')
+    prepareGuards()
     Object.defineProperty(globalThis, Symbol.for('roadmap:guard-suite'), { value: guardSuite, configurable: true })
   } catch {
     // the slow way, then
+  }
+  // A failed assertion's report (diff, serialization) is cold code in a new process: ~5 ms of
+  // a failing run. The learner mostly sees failing runs; one here, on nothing of theirs.
+  try {
+    const { processError } = await import('vitest/internal/browser')
+    processError(Object.assign(new Error('warm-up'), { actual: { a: 1, b: [1] }, expected: { a: 2, b: [1] }, showDiff: true }))
+  } catch {
+    // only the head start is lost
   }
 }
 
