@@ -139,3 +139,13 @@ describe('an honest submission', { timeout: 180_000 }, () => {
     expect(existsSync(root)).toBe(true)
   })
 })
+
+describe('the framework lock', () => {
+  // The preload locks it; should the preload fail after that, the setup's own copy of the guards
+  // runs the lock again: it must find it done, not throw on its own locked matchers.
+  it.runIf(!!process.features.typescript)('is taken once per worker, whichever copy of the guards asks', () => {
+    const integrity = join(ROOT, 'src', 'runner', 'worker-integrity.ts')
+    const twice = `const [a, b] = [await import(${JSON.stringify(`${integrity}?a`)}), await import(${JSON.stringify(`${integrity}?b`)})]; a.freezeFramework(); b.freezeGrading()`
+    expect(() => execFileSync(process.execPath, ['--input-type=module', '-e', twice], { cwd: ROOT, stdio: 'pipe' })).not.toThrow()
+  })
+})

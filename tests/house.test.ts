@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Catalog } from '../src/catalog/types.ts'
-import { nativeFixtures } from '../src/runner/alias-plugin.ts'
+import { NATIVE_FIXTURES, nativeFixtures } from '../src/runner/alias-plugin.ts'
 import { ROOT } from './helpers.ts'
 
 // The shape ARCHITECTURE.md describes, held by tests: one writer per piece of state,
@@ -55,7 +55,7 @@ describe('the house', () => {
   it.runIf(!!process.features.typescript)('has service fixtures a worker can load before its run: erasable TypeScript, no per-run work when the module loads', () => {
     const native = nativeFixtures({ root: ROOT } as Catalog)!
     const fixtures = execFileSync('git', ['ls-files', 'harness/support'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => native.test(join(ROOT, f)))
-    expect(fixtures).toHaveLength(5)
+    expect(fixtures).toHaveLength(NATIVE_FIXTURES.length)
     const checked = JSON.parse(readFileSync(join(ROOT, 'tsconfig.src.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')).include as string[]
     expect(fixtures.filter((f) => !checked.includes(f)), 'native fixtures tsconfig.src.json does not hold to erasable syntax').toEqual([])
     // A plain Node, as a spare worker's preload loads them: no Vitest worker state yet.

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
+import { SERVICE_NAMES } from '../catalog/schema.ts'
 import type { Catalog } from '../catalog/types.ts'
 import type { Target } from './target.ts'
 
@@ -22,6 +23,9 @@ export function supportFile(catalog: Catalog, name: string): string {
   return existsSync(own) ? own : join(INSTALL_ROOT, 'harness', 'support', `${name}.ts`)
 }
 
+/** A fixture per service, and the helpers they share. */
+export const NATIVE_FIXTURES = ['services', ...SERVICE_NAMES]
+
 /**
  * The service fixtures (the curriculum's or this installation's), which Node loads itself
  * (Vitest's server.deps.external) instead of Vitest's module runner fetching each of their
@@ -32,7 +36,7 @@ export function supportFile(catalog: Catalog, name: string): string {
 export function nativeFixtures(catalog: Catalog): RegExp | undefined {
   if (!process.features.typescript) return undefined
   const roots = [...new Set([catalog.root, INSTALL_ROOT])].map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-  return new RegExp(`^(${roots.join('|')})/harness/support/(services|postgres|redis|rabbitmq|nats)\\.ts$`)
+  return new RegExp(`^(${roots.join('|')})/harness/support/(${NATIVE_FIXTURES.join('|')})\\.ts$`)
 }
 
 /**

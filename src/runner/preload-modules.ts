@@ -7,10 +7,10 @@ const CLIENTS: Record<ServiceName, string[]> = { postgres: ['pg'], redis: ['iore
 
 /**
  * What a worker's preload (worker-preload.mjs) loads for suites that use these services:
- * Vitest, the services' client libraries and, where Node loads them itself, their fixtures.
+ * Vitest, the services' client libraries and, where Node loads them itself (`native`, the
+ * runner's server.deps.external), their fixtures.
  */
-export function preloadModules(catalog: Catalog, services: Iterable<ServiceName>): string[] {
-  const native = nativeFixtures(catalog)
+export function preloadModules(catalog: Catalog, services: Iterable<ServiceName>, native = nativeFixtures(catalog)): string[] {
   const forService = (s: ServiceName) => {
     const fixture = supportFile(catalog, s)
     return native?.test(fixture) ? [...CLIENTS[s], fixture] : CLIENTS[s]

@@ -86,7 +86,7 @@ export class SuiteRunner {
       heapMb: options.heapMb ?? 512,
       dropPrivileges: options.dropPrivileges,
       warmUp: () => ({
-        modules: preloadModules(catalog, lastServices),
+        modules: preloadModules(catalog, lastServices, native),
         // The suites of this runner get these URLs anyway ('roadmap:services' below).
         connect: leastPrivilege(options) ? {} : Object.fromEntries(lastServices.flatMap((s) => (options.services.urls[s] ? [[s, options.services.urls[s]]] : []))),
       }),

@@ -15,7 +15,8 @@ function lock(target: object, names: PropertyKey[] = Reflect.ownKeys(target)) {
   }
 }
 
-let frameworkFrozen = false
+/** Set on globalThis once frozen: one flag for every copy of this module a worker loads (the preload's, and the setup's should the preload have failed after freezing). */
+const FRAMEWORK_FROZEN = Symbol.for('roadmap:framework-frozen')
 
 /**
  * The built-ins the assertions compare with (Object.is, key listing, iteration, call
@@ -25,8 +26,9 @@ let frameworkFrozen = false
  * clock (chai's Assertion alone takes ~4 ms).
  */
 export function freezeFramework() {
-  if (frameworkFrozen) return
-  frameworkFrozen = true
+  if (Object.hasOwn(globalThis, FRAMEWORK_FROZEN)) return
+  // Unchangeable, and set before any code under test runs: it cannot be forged or cleared.
+  Object.defineProperty(globalThis, FRAMEWORK_FROZEN, { value: true })
   lock(Object, ['is', 'keys', 'values', 'entries', 'assign', 'getOwnPropertyNames', 'getOwnPropertySymbols', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', 'getPrototypeOf', 'setPrototypeOf', 'defineProperty', 'defineProperties', 'freeze', 'isFrozen', 'create', 'hasOwn'])
   lock(Array, ['isArray', 'from', 'of'])
   lock(Array.prototype, ['every', 'some', 'map', 'filter', 'forEach', 'includes', 'indexOf', 'join', 'push', 'pop', 'slice', 'sort', 'keys', 'values', 'entries', 'reduce', 'find', 'findIndex', 'concat', Symbol.iterator])
